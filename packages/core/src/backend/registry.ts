@@ -1,0 +1,221 @@
+import { DaleError } from '../errors.ts';
+
+/** What a backend plugin reports once it is initialised. */
+export interface BackendInfo {
+  /** A human-readable description of the device, e.g. `'Intel(R) Xeon (2 threads)'` or a GPU adapter. */
+  readonly device: string;
+  /** True when the computation runs in software emulation (e.g. a CPU Vulkan adapter for WebGPU). */
+  readonly software: boolean;
+  /** The TensorFlow.js backend name that is now active (`tf.getBackend()`). */
+  readonly tfBackend: string;
+}
+
+/** The answer of {@link BackendPlugin.isAvailable}: a boolean, or a boolean with the reason. */
+export type Availability = boolean | { readonly available: boolean; readonly reason?: string };
+
+/** How a plugin is being asked: by `auto` selection, or explicitly by name. */
+export interface AvailabilityContext {
+  readonly mode: 'auto' | 'explicit';
+}
+
+/**
+ * A hardware backend: registered with {@link registerBackendPlugin}, chosen by {@link useBackend}.
+ * Backend packages (`@dale/backend-wasm`, `@dale/backend-webgpu`, `@dale/backend-node`) register
+ * themselves when imported.
+ */
+export interface BackendPlugin {
+  /** Unique name, e.g. `'cpu'`, `'wasm'`, `'webgpu'`, `'tensorflow'`. */
+  readonly name: string;
+  /** Higher is preferred by `auto`. */
+  readonly priority: number;
+  /**
+   * Cheap check whether the backend can run here. In `auto` mode a plugin may decline for a
+   * reason of preference (e.g. WebGPU on a software adapter) while still working when named.
+   */
+  isAvailable(context: AvailabilityContext): Availability | Promise<Availability>;
+  /** Initialise the backend and make it TensorFlow.js's active backend. */
+  init(): Promise<BackendInfo>;
+}
+
+/** One plugin's verdict during selection, as reported by {@link useBackend}. */
+export interface BackendCandidate {
+  readonly name: string;
+  readonly priority: number;
+  readonly available: boolean;
+  readonly reason?: string;
+}
+
+/** What {@link useBackend} chose, and why. */
+export interface BackendSelection extends BackendInfo {
+  /** The plugin name that was chosen. */
+  readonly name: string;
+  /** Why it was chosen (the plugins considered, in order of priority). */
+  readonly reason: string;
+  /** Every plugin considered, in priority order. */
+  readonly candidates: readonly BackendCandidate[];
+}
+
+/** Options of {@link useBackend}. */
+export interface UseBackendOptions {
+  /** Called with one line describing the choice (e.g. `console.error`). */
+  log?: (message: string) => void;
+}
+
+const plugins = new Map<string, BackendPlugin>();
+
+/** Register (or replace) a backend plugin. Returns a function that unregisters it. */
+export function registerBackendPlugin(plugin: BackendPlugin): () => void {
+  if (!plugin || typeof plugin.name !== 'string' || plugin.name.length === 0) {
+    throw new DaleError('invalid-backend', 'a backend plugin needs a non-empty name');
+  }
+  if (plugin.name === 'auto')
+    throw new DaleError('invalid-backend', "'auto' is reserved and cannot name a plugin");
+  if (!Number.isFinite(plugin.priority)) {
+    throw new DaleError(
+      'invalid-backend',
+      `backend plugin ${plugin.name}: priority must be a finite number`,
+    );
+  }
+  plugins.set(plugin.name, plugin);
+  return () => {
+    if (plugins.get(plugin.name) === plugin) plugins.delete(plugin.name);
+  };
+}
+
+/** Names of the registered plugins, highest priority first. */
+export function listBackendPlugins(): string[] {
+  return sortedPlugins().map((p) => p.name);
+}
+
+function sortedPlugins(): BackendPlugin[] {
+  return [...plugins.values()].sort(
+    (a, b) => b.priority - a.priority || a.name.localeCompare(b.name),
+  );
+}
+
+async function check(
+  plugin: BackendPlugin,
+  context: AvailabilityContext,
+): Promise<BackendCandidate> {
+  try {
+    const answer = await plugin.isAvailable(context);
+    const { available, reason } =
+      typeof answer === 'boolean' ? { available: answer, reason: undefined } : answer;
+    return {
+      name: plugin.name,
+      priority: plugin.priority,
+      available,
+      ...(reason === undefined ? {} : { reason }),
+    };
+  } catch (error) {
+    return {
+      name: plugin.name,
+      priority: plugin.priority,
+      available: false,
+      reason: String(error),
+    };
+  }
+}
+
+function describe(candidates: readonly BackendCandidate[]): string {
+  return candidates
+    .map(
+      (c) =>
+        `${c.name} (${c.available ? 'available' : 'unavailable'}${c.reason ? `: ${c.reason}` : ''})`,
+    )
+    .join(', ');
+}
+
+/** Probe every registered plugin (in explicit mode) and report which can run here. */
+export async function probeBackends(): Promise<BackendCandidate[]> {
+  return Promise.all(sortedPlugins().map((p) => check(p, { mode: 'explicit' })));
+}
+
+/**
+ * Initialise a backend and make it active. `'auto'` takes the available plugin of highest
+ * priority whose initialisation succeeds; a name takes that plugin or fails with an error
+ * that lists the available ones.
+ *
+ * @example
+ * ```ts
+ * const chosen = await useBackend('auto', { log: console.error });
+ * console.log(chosen.name, chosen.device, chosen.software);
+ * ```
+ */
+export async function useBackend(
+  name: string = 'auto',
+  options: UseBackendOptions = {},
+): Promise<BackendSelection> {
+  const mode = name === 'auto' ? 'auto' : 'explicit';
+  const candidates = await Promise.all(sortedPlugins().map((p) => check(p, { mode })));
+  const availableNames = candidates.filter((c) => c.available).map((c) => c.name);
+
+  const attempts: BackendCandidate[] = [];
+  const order =
+    mode === 'auto'
+      ? candidates.filter((c) => c.available)
+      : candidates.filter((c) => c.name === name);
+  if (order.length === 0) {
+    const registered = plugins.has(name);
+    const code =
+      mode === 'auto'
+        ? 'backend-unavailable'
+        : registered
+          ? 'backend-unavailable'
+          : 'backend-unknown';
+    const what =
+      mode === 'auto'
+        ? 'no backend is available'
+        : registered
+          ? `backend '${name}' is not available here`
+          : `unknown backend '${name}'`;
+    throw new DaleError(
+      code,
+      `${what}. Available: ${availableNames.join(', ') || 'none'}. Registered: ${describe(candidates)}.`,
+    );
+  }
+  const target = order[0]!;
+  if (mode === 'explicit' && !target.available) {
+    throw new DaleError(
+      'backend-unavailable',
+      `backend '${name}' is not available here${target.reason ? ` (${target.reason})` : ''}. Available: ${availableNames.join(', ') || 'none'}.`,
+    );
+  }
+  for (const candidate of order) {
+    const plugin = plugins.get(candidate.name)!;
+    try {
+      const info = await plugin.init();
+      const skipped = attempts.length
+        ? `; ${attempts.map((a) => `${a.name} failed to initialise (${a.reason})`).join('; ')}`
+        : '';
+      const reason =
+        mode === 'auto'
+          ? `auto chose ${candidate.name}: the available backend of highest priority (${describe(candidates)})${skipped}`
+          : `${candidate.name} was requested by name`;
+      const selection: BackendSelection = { name: candidate.name, ...info, reason, candidates };
+      options.log?.(
+        `[dale] backend ${selection.name} on ${selection.device}${selection.software ? ' (software)' : ''}: ${reason}`,
+      );
+      return selection;
+    } catch (error) {
+      attempts.push({
+        ...candidate,
+        available: false,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      if (mode === 'explicit') {
+        throw new DaleError(
+          'backend-init-failed',
+          `backend '${name}' failed to initialise: ${attempts[0]!.reason}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
+  }
+  throw new DaleError(
+    'backend-unavailable',
+    `every available backend failed to initialise: ${attempts.map((a) => `${a.name}: ${a.reason}`).join('; ')}`,
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * `@dale/core`: backend selection, noise schedules, seeded randomness and shared types.
+ * @packageDocumentation
+ */
+import './tf-runtime.ts';
+import { cpuBackendPlugin } from './backend/cpu.ts';
+import { registerBackendPlugin } from './backend/registry.ts';
+
+export { cpuBackendPlugin } from './backend/cpu.ts';
+export {
+  type Availability,
+  type AvailabilityContext,
+  type BackendCandidate,
+  type BackendInfo,
+  type BackendPlugin,
+  type BackendSelection,
+  listBackendPlugins,
+  probeBackends,
+  registerBackendPlugin,
+  type UseBackendOptions,
+  useBackend,
+} from './backend/registry.ts';
+export { DaleError } from './errors.ts';
+export { Rng, type RngState } from './random/rng.ts';
+export { randomNormal, randomRademacher, randomUniform } from './random/tensors.ts';
+export {
+  constantSchedule,
+  cosineSchedule,
+  type DriftSpec,
+  geometricSchedule,
+  linearSchedule,
+  type NoiseSchedule,
+  type ScheduleConfig,
+  scheduleFromConfig,
+  type VarianceRampOptions,
+} from './schedule/noise-schedule.ts';
+export {
+  discreteTimes,
+  type TimeGrid,
+  type TimeGridOptions,
+  timeGrid,
+} from './schedule/time-grid.ts';
+
+registerBackendPlugin(cpuBackendPlugin);
