@@ -82,7 +82,10 @@ export class GaussianMixture {
     const out = new Float32Array(n * this.dim);
     const cumulative: number[] = [];
     let total = 0;
-    for (const c of this.components) cumulative.push((total += c.weight));
+    for (const c of this.components) {
+      total += c.weight;
+      cumulative.push(total);
+    }
     for (let i = 0; i < n; i++) {
       const u = rng.uniform();
       let k = cumulative.findIndex((c) => u < c);

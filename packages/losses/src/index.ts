@@ -1,0 +1,5 @@
+/**
+ * `@dale/losses`.
+ * @packageDocumentation
+ */
+export {};

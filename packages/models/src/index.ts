@@ -1,0 +1,5 @@
+/**
+ * `@dale/models`.
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * `@dale/samplers`.
+ * @packageDocumentation
+ */
+export {};
