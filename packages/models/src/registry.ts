@@ -1,0 +1,43 @@
+/**
+ * Model kinds by name, so that checkpoints and the CLI can rebuild a model from its config.
+ * @module
+ */
+import { DaleError, type Rng } from '@dale/core';
+import { type MlpConfig, mlpFromConfig } from './mlp.ts';
+import type { Model, ModelConfig } from './model.ts';
+
+/** Builds a model of one kind from its config and a generator for the initial weights. */
+export type ModelFactory = (config: ModelConfig, rng: Rng) => Model;
+
+const kinds = new Map<string, ModelFactory>([
+  ['mlp', (config, rng) => mlpFromConfig(config as MlpConfig, rng)],
+]);
+
+/**
+ * Register a model kind (e.g. `'unet'`) so that {@link modelFromConfig} can build it. Returns a
+ * function that unregisters it.
+ */
+export function registerModelKind(kind: string, factory: ModelFactory): () => void {
+  if (!kind) throw new DaleError('invalid-model-config', 'a model kind needs a non-empty name');
+  kinds.set(kind, factory);
+  return () => {
+    if (kinds.get(kind) === factory) kinds.delete(kind);
+  };
+}
+
+/** The registered model kinds. */
+export function listModelKinds(): string[] {
+  return [...kinds.keys()];
+}
+
+/** Build a model from its JSON config (`model.config`), with fresh weights drawn from `rng`. */
+export function modelFromConfig(config: ModelConfig, rng: Rng): Model {
+  const factory = config && kinds.get(config.kind);
+  if (!factory) {
+    throw new DaleError(
+      'invalid-model-config',
+      `model config: kind must be one of ${listModelKinds().join(', ')}, got ${JSON.stringify(config?.kind)}`,
+    );
+  }
+  return factory(config, rng);
+}
