@@ -1,0 +1,81 @@
+/**
+ * Loss weightings λ(t) for score matching over time (guide: M11, M12).
+ * @module
+ */
+import { DaleError } from '@dale/core';
+import type { SDE, Time } from '@dale/sde';
+
+/**
+ * Names of the built-in weightings. They are defined through the variance v(t) of the kernel's
+ * Gaussian noise ({@link noiseVariance}: S²(t) for GBM, the kernel variance for VE/VP), so one
+ * name means the same thing for multiplicative and additive SDEs:
+ *
+ * - `'reference'`: λ = v(t)², the reference implementation's (σ²t)² generalised to (S²(t))² for a
+ *   scheduled GBM. The weighted DSM residual becomes the Tweedie residual: for GBM
+ *   ‖S² s_θ + log x_t − log x₀ − M + 3S²/2‖² (guide: M9, M12); for VE/VP ‖v s_θ + x_t − e^M x₀‖²
+ *   (data prediction).
+ * - `'noise-prediction'`: λ = v(t), Song et al.'s "σ²" weighting; the residual becomes
+ *   ‖√v s_θ + Z‖² for VE/VP and ‖S (s_θ + 1) + Z‖² for GBM (predicting the noise Z).
+ * - `'none'`: λ = 1.
+ */
+export type WeightingName = 'reference' | 'noise-prediction' | 'none';
+
+/** A custom weighting: λ(t) ≥ 0 (finite) at time t of `sde`. */
+export type WeightingFn = (t: number, sde: SDE) => number;
+
+/** A weighting given by name or as a function. */
+export type LossWeighting = WeightingName | WeightingFn;
+
+/**
+ * The variance v(t) of the Gaussian noise in the forward kernel: S²(t) = ∫₀ᵗ σ² for a
+ * multiplicative SDE (the variance of log X_t given X₀, guide: M2), `sde.variance(t)` for an
+ * additive one (VE: S²(t); VP: 1 − e^{−S²(t)}). Families without a Gaussian kernel (CIR) have
+ * none: this throws, and losses over them need `weighting: 'none'` or a custom function.
+ */
+export function noiseVariance(sde: SDE, t: number): number {
+  if (sde.kind === 'multiplicative' && sde.schedule) return sde.schedule.sigmaSquaredIntegral(t);
+  const variance = (sde as { variance?: unknown }).variance;
+  if (sde.kind === 'additive' && typeof variance === 'function') {
+    return (variance as (t: number) => number).call(sde, t);
+  }
+  throw new DaleError(
+    'unsupported-weighting',
+    `noiseVariance: the named weightings need the variance of the kernel's Gaussian noise, which SDE family '${sde.family}' (kind '${sde.kind}') does not have; pass weighting: 'none' or a function (t, sde) => λ(t)`,
+  );
+}
+
+/** The built-in weightings λ(t) by name (see {@link WeightingName}). */
+export const LOSS_WEIGHTINGS: Readonly<Record<WeightingName, WeightingFn>> = Object.freeze({
+  reference: (t: number, sde: SDE) => noiseVariance(sde, t) ** 2,
+  'noise-prediction': (t: number, sde: SDE) => noiseVariance(sde, t),
+  none: () => 1,
+});
+
+/** The weighting function for a name or function; default `'reference'`. Throws on unknown names. */
+export function resolveWeighting(weighting: LossWeighting = 'reference'): WeightingFn {
+  if (typeof weighting === 'function') return weighting;
+  if (Object.hasOwn(LOSS_WEIGHTINGS, weighting)) return LOSS_WEIGHTINGS[weighting];
+  throw new DaleError(
+    'invalid-weighting',
+    `weighting must be one of ${Object.keys(LOSS_WEIGHTINGS)
+      .map((n) => `'${n}'`)
+      .join(', ')} or a function (t, sde) => λ(t), got ${JSON.stringify(weighting)}`,
+  );
+}
+
+/** λ(t_b) for each of `batch` examples, validated finite and ≥ 0. */
+export function weightsAt(weighting: WeightingFn, sde: SDE, t: Time, batch: number): Float32Array {
+  const out = new Float32Array(batch);
+  for (let b = 0; b < batch; b++) {
+    const tb = typeof t === 'number' ? t : t[b]!;
+    const value = weighting(tb, sde);
+    if (!(Number.isFinite(value) && value >= 0)) {
+      throw new DaleError(
+        'invalid-weighting',
+        `weighting: λ(t) must be a finite number >= 0, got ${value} at t = ${tb}`,
+      );
+    }
+    out[b] = value;
+  }
+  return out;
+}
