@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-// One vitest project per package: `vitest run --project core` runs a single package.
+// One vitest project per package (`vitest run --project core` runs one), plus repository-level checks.
 const packages = readdirSync('packages').filter((dir) => existsSync(`packages/${dir}/test`));
 
 export default defineConfig({
@@ -11,9 +11,13 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    projects: packages.map((dir) => ({
-      extends: true,
-      test: { name: dir, root: `packages/${dir}`, include: ['test/**/*.test.ts'] },
-    })),
+    projects: [
+      ...packages.map((dir) => ({
+        extends: true as const,
+        test: { name: dir, root: `packages/${dir}`, include: ['test/**/*.test.ts'] },
+      })),
+      // Repository-level checks (release configuration, workspace layout).
+      { extends: true as const, test: { name: 'workspace', root: '.', include: ['test/**/*.test.ts'] } },
+    ],
   },
 });
