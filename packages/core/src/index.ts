@@ -40,5 +40,11 @@ export {
   type TimeGridOptions,
   timeGrid,
 } from './schedule/time-grid.ts';
+export {
+  INPUT_SAVING_GRADIENT_KERNELS,
+  MASK_ONLY_OUTPUT_GRADIENT_KERNELS,
+  registerSecondOrderGradients,
+  ZERO_GRADIENT_KERNELS,
+} from './second-order-gradients.ts';
 
 registerBackendPlugin(cpuBackendPlugin);

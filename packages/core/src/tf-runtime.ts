@@ -4,6 +4,11 @@
  * `@tensorflow/tfjs-core`'s Node build registers no gradients (and its ES-module files cannot be
  * loaded by Node directly); the union package `@tensorflow/tfjs` does, against the same single
  * copy of tfjs-core. Every dale package that differentiates reaches this through `@dale/core`.
+ * Then the gradients that would break gradients of gradients are replaced (tensorflow/tfjs#3252),
+ * after `@tensorflow/tfjs` has registered its own: see `second-order-gradients.ts`.
  * @module
  */
 import '@tensorflow/tfjs';
+import { registerSecondOrderGradients } from './second-order-gradients.ts';
+
+registerSecondOrderGradients();

@@ -87,8 +87,10 @@ function probeVectors(
  *
  * `fn` must map each example independently (no batch statistics) and accept any batch size.
  * The result is differentiable w.r.t. variables `fn` uses, as long as its ops' gradients are
- * themselves differentiable; a known TensorFlow.js defect with Exp, Tanh, Sigmoid, Softmax, …
- * is detected and reported instead of giving wrong gradients.
+ * themselves differentiable. TensorFlow.js's own gradients for Exp, Tanh, Sigmoid, Softmax, … drop
+ * second-order terms (tensorflow/tfjs#3252); `@dale/core` replaces them, and should an
+ * output-saving gradient still be on the path, the loss reports it instead of giving wrong
+ * gradients.
  *
  * @param weight - w, shape of `x` (held constant), or `null` for w = 1 (the plain divergence).
  * @returns shape [batch].

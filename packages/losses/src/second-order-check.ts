@@ -6,9 +6,11 @@
  * op's own, so a gradient taken *through* a gradient (the divergence term of non-negative score
  * matching, differentiated w.r.t. model parameters) drops every term that flows through the
  * saved output — with no error (tensorflow/tfjs#3252). This module detects that situation.
+ * Importing `@dale/core` registers input-saving gradients for these kernels, so the check only
+ * fires when output-saving gradients have been registered again since.
  * @module
  */
-import { DaleError } from '@dale/core';
+import { DaleError, MASK_ONLY_OUTPUT_GRADIENT_KERNELS } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 interface TapeNodeLike {
@@ -27,7 +29,7 @@ interface EngineStateLike {
  * Kernels that save their output only to build a selection mask (the mask has zero derivative),
  * so the lost terms are zero and they are safe.
  */
-const MASK_ONLY = new Set(['Max', 'Min', 'MaxPool', 'MaxPool3D']);
+const MASK_ONLY = new Set(MASK_ONLY_OUTPUT_GRADIENT_KERNELS);
 
 function engineState(): EngineStateLike | undefined {
   return (tf.engine() as unknown as { state?: EngineStateLike }).state;

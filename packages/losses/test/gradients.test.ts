@@ -9,7 +9,7 @@
  * With h = 1e-2 the observed worst error is below 4e-5 of the largest gradient entry; the bound
  * used, 1e-3, covers the rounding estimate 1e-7 · |L| / h for every loss here (|L| ≤ 16).
  */
-import { linearSchedule, Rng } from '@dale/core';
+import { linearSchedule, Rng, registerSecondOrderGradients } from '@dale/core';
 import { GBM, gbm, type ScoreFn, vpSDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -162,19 +162,49 @@ describe('parameter gradients match central finite differences', () => {
   }
 });
 
-describe('second derivatives through ops that TensorFlow.js cannot differentiate twice', () => {
+describe('second derivatives through ops whose TensorFlow.js gradient reuses the output (tfjs#3252)', () => {
   const x = LOGNORMAL_2D.sample(32, Rng.fromSeed(11));
 
-  it('a model with tanh: the value is computed, its parameter gradient is refused with a clear error', () => {
+  it("a model with tanh, sigmoid and exp: @dale/core's input-saving gradients make its parameter gradient right", () => {
     const W = tf.variable(tf.tensor2d([0.5, 0.2, -0.3, 0.7], [2, 2]));
-    const psi: SteinScoreModel = (z) => tf.tidy(() => tf.div(tf.tanh(tf.matMul(tf.log(z), W)), z));
-    expect(Number.isFinite(value(nonnegativeScoreMatchingLoss(psi, x)))).toBe(true);
-    const before = tf.memory().numTensors;
-    expect(() => tf.variableGrads(() => nonnegativeScoreMatchingLoss(psi, x))).toThrow(
-      /second derivatives.*tfjs#3252.*uses Tanh/,
+    const b = tf.variable(tf.tensor1d([0.1, -0.2]));
+    const psi: SteinScoreModel = (z) =>
+      tf.tidy(() => {
+        const u = tf.add(tf.matMul(tf.log(z), W), b);
+        return tf.div(tf.add(tf.tanh(u), tf.mul(tf.sigmoid(u), tf.exp(tf.mul(-0.5, u)))), z);
+      });
+    const { worst, scale } = gradientErrors(
+      () => nonnegativeScoreMatchingLoss(psi, x),
+      [W, b],
+      1e-2,
     );
-    expect(tf.memory().numTensors).toBe(before);
-    W.dispose();
+    expect(worst).toBeLessThan(1e-3 * scale);
+    tf.dispose([W, b]);
+  });
+
+  it("with TensorFlow.js's own output-saving Tanh gradient, the parameter gradient is refused with a clear error", () => {
+    // TensorFlow.js's registration for Tanh: dy (1 − y²) from the saved output y.
+    tf.registerGradient({
+      kernelName: 'Tanh',
+      outputsToSave: [true],
+      gradFunc: (dy, [y]) => ({
+        x: () => tf.mul(tf.sub(1, tf.square(y!)), dy as tf.Tensor),
+      }),
+    });
+    const W = tf.variable(tf.tensor2d([0.5, 0.2, -0.3, 0.7], [2, 2]));
+    try {
+      const psi: SteinScoreModel = (z) =>
+        tf.tidy(() => tf.div(tf.tanh(tf.matMul(tf.log(z), W)), z));
+      expect(Number.isFinite(value(nonnegativeScoreMatchingLoss(psi, x)))).toBe(true);
+      const before = tf.memory().numTensors;
+      expect(() => tf.variableGrads(() => nonnegativeScoreMatchingLoss(psi, x))).toThrow(
+        /second derivatives.*tfjs#3252.*uses Tanh/,
+      );
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      registerSecondOrderGradients();
+      W.dispose();
+    }
   });
 
   it('exp of the data alone (no parameter behind it) is allowed and its gradient is right', () => {
