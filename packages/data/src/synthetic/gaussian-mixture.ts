@@ -183,7 +183,7 @@ export class GaussianMixture {
 }
 
 /**
- * Build a {@link ScoreFn} from a law that depends on t: scalar times evaluate once, per-example
+ * Build a score function (`ScoreFn` of @dale/sde) from a law that depends on t: scalar times evaluate once, per-example
  * times evaluate each row under its own law.
  */
 export function perTime<L extends { dim: number }>(
