@@ -185,7 +185,7 @@ describe.skipIf(!DATA_DIR)(`real datasets from $DALE_DATA_DIR${NEEDS_DATA}`, () 
     expect(e.message).toContain('Downloading is disabled (download: false)');
     expect(e.message).toContain("pass { path: '/folder/with/the/files' }");
     expect(e.message).toContain(
-      'DALE_DATA_DIR=/root so that /root/kmnist/train-images-idx3-ubyte.gz exists',
+      'DALE_DATA_DIR=/path/to/datasets so that /path/to/datasets/kmnist/train-images-idx3-ubyte.gz exists',
     );
   });
 

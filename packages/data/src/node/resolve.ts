@@ -121,7 +121,7 @@ function unavailable(
     ...locations.map((l) => `  - ${l.dir} (${l.origin})`),
     downloadNote,
     ...notes.map((n) => `Note: ${n}`),
-    `To use local copies, pass { path: '/folder/with/the/files' } to the loader, or set ${ENV.dataDir}=/root so that /root/${spec.id}/${names[0]} exists` +
+    `To use local copies, pass { path: '/folder/with/the/files' } to the loader, or set ${ENV.dataDir}=/path/to/datasets so that /path/to/datasets/${spec.id}/${names[0]} exists` +
       ` (a decompressed copy without .gz works too); downloads go to the cache (${ENV.cache}, else $XDG_CACHE_HOME/dale, else ~/.cache/dale).`,
   ];
   return new DatasetUnavailableError(
