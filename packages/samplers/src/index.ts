@@ -1,5 +1,68 @@
 /**
- * `@dale/samplers`.
+ * `@dale/samplers`: samplers for multiplicative (and additive) score-based diffusion — the
+ * sign-agnostic and Dale–Langevin samplers and their annealed reference variants with
+ * per-dataset presets, predictor–corrector, the probability-flow ODE (Euler, Heun, RK45) and
+ * Euler–Maruyama for VE/VP — plus a registry by name and the building blocks to write your own.
+ *
+ * A sampler is a plain function `(score, sde, options) => Promise<Tensor>`.
  * @packageDocumentation
  */
-export {};
+export {
+  type AnnealedSamplerOptions,
+  type AnnealedSchedule,
+  annealedDaleLangevinSampler,
+  annealedSignAgnosticSampler,
+  annealedSteps,
+} from './annealed.ts';
+export { type ChainStep, eulerMaruyamaStep, gridSteps, runChain } from './euler-maruyama.ts';
+export { type GridOptions, resolveGrid } from './grid.ts';
+export {
+  daleLangevinSampler,
+  eulerMaruyamaSampler,
+  type GridSamplerOptions,
+  signAgnosticSampler,
+} from './multiplicative.ts';
+export {
+  integrateODE,
+  type OdeMethod,
+  type OdeOptions,
+  type OdeReport,
+  type OdeSolution,
+  type Velocity,
+} from './ode.ts';
+export {
+  langevinCorrectorStep,
+  type PredictorCorrectorOptions,
+  predictorCorrectorSampler,
+  type SnrNorm,
+} from './predictor-corrector.ts';
+export {
+  type AnnealedMethod,
+  type AnnealedPreset,
+  REFERENCE_SAMPLER_PRESETS,
+  type ReferenceDataset,
+  referencePreset,
+} from './presets.ts';
+export {
+  type ProbabilityFlowOptions,
+  type ProbabilityFlowSolution,
+  type ProbabilityFlowSolveOptions,
+  probabilityFlowSampler,
+  solveProbabilityFlow,
+} from './probability-flow.ts';
+export {
+  ProgressReporter,
+  type Snapshot,
+  snapshotCollector,
+  yieldToEventLoop,
+} from './progress.ts';
+export { getSampler, listSamplers, registerSampler } from './registry.ts';
+export { ambientSpace, LOG_STATE_BOUNDS, logSpace, type SamplingSpace } from './space.ts';
+export { initialSample } from './start.ts';
+export type {
+  AnySamplerOptions,
+  Sampler,
+  SamplerOptions,
+  StartOptions,
+  StepInfo,
+} from './types.ts';

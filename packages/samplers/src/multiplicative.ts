@@ -1,0 +1,93 @@
+import { DaleError } from '@dale/core';
+import type { ScoreFn, SDE } from '@dale/sde';
+import type * as tf from '@tensorflow/tfjs-core';
+import { gridSteps, runChain } from './euler-maruyama.ts';
+import { type GridOptions, resolveGrid } from './grid.ts';
+import { ProgressReporter } from './progress.ts';
+import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
+import { initialSample } from './start.ts';
+import type { SamplerOptions } from './types.ts';
+
+/** Options of the samplers that walk a time grid from T to ε: {@link SamplerOptions} plus {@link GridOptions}. */
+export interface GridSamplerOptions extends SamplerOptions, GridOptions {}
+
+async function sampleOnGrid(
+  space: (score: ScoreFn, sde: SDE) => SamplingSpace,
+  score: ScoreFn,
+  sde: SDE,
+  options: GridSamplerOptions,
+  where: string,
+): Promise<tf.Tensor> {
+  const steps = gridSteps(resolveGrid(sde, options, where));
+  const chainSpace = space(score, sde);
+  const progress = new ProgressReporter(options, steps.length, where);
+  const start = initialSample(sde, options, where);
+  return runChain(chainSpace, steps, start, options.rng, progress);
+}
+
+/**
+ * Euler–Maruyama on the reverse-time SDE `sde.reverse(score)` in ambient coordinates, for any
+ * SDE (additive VE/VP with the Stein score, multiplicative with the Hyvärinen score), on any
+ * decreasing time grid from T to ε.
+ *
+ * @example
+ * ```ts
+ * const sde = vpSDE();
+ * const x = await eulerMaruyamaSampler(score, sde, { shape: [1000, 2], rng: Rng.fromSeed(0), steps: 500 });
+ * ```
+ */
+export async function eulerMaruyamaSampler(
+  score: ScoreFn,
+  sde: SDE,
+  options: GridSamplerOptions,
+): Promise<tf.Tensor> {
+  return sampleOnGrid(ambientSpace, score, sde, options, 'eulerMaruyamaSampler');
+}
+
+/**
+ * The sign-agnostic multiplicative sampler: Euler–Maruyama on the ambient reverse SDE (guide:
+ * M7). For GBM each step is exactly M8a with a = 1,
+ * x ← x ∘ [1 + 2δσ² − δμ + δσ² s_H(x, t) + √δ σ z].
+ * Nothing keeps x positive: large steps can produce non-positive values (use
+ * {@link daleLangevinSampler} for a sign-preserving sampler). Needs a multiplicative or positive SDE.
+ */
+export async function signAgnosticSampler(
+  score: ScoreFn,
+  sde: SDE,
+  options: GridSamplerOptions,
+): Promise<tf.Tensor> {
+  const where = 'signAgnosticSampler';
+  requireMultiplicative(sde, where);
+  return sampleOnGrid(ambientSpace, score, sde, options, where);
+}
+
+/**
+ * The Dale–Langevin sampler: Euler–Maruyama on the log-space reverse SDE
+ * `sde.reverseLatent(score)` (guide: M7'), mapped back by exp. For GBM each step is exactly M8
+ * with a = 1, x ← x ∘ exp(δσ² s_H(x, t) − δ(μ − 3σ²/2) + √δ σ z): samples stay positive
+ * whatever the step size. Needs a positive SDE (GBM, CIR).
+ *
+ * @example
+ * ```ts
+ * const sde = gbm();
+ * const x = await daleLangevinSampler(score, sde, { shape: [64, 28, 28, 1], rng: Rng.fromSeed(0) });
+ * ```
+ */
+export async function daleLangevinSampler(
+  score: ScoreFn,
+  sde: SDE,
+  options: GridSamplerOptions,
+): Promise<tf.Tensor> {
+  const where = 'daleLangevinSampler';
+  return sampleOnGrid((s, d) => logSpace(s, d, where), score, sde, options, where);
+}
+
+/** Throw unless `sde` is multiplicative or positive (driven by the Hyvärinen score). */
+export function requireMultiplicative(sde: SDE, where: string): void {
+  if (sde.kind === 'additive') {
+    throw new DaleError(
+      'unsupported-sde',
+      `${where}: needs a multiplicative or positive SDE (driven by the Hyvärinen score), got the additive family '${sde.family}'; use eulerMaruyamaSampler or predictorCorrectorSampler for additive SDEs`,
+    );
+  }
+}
