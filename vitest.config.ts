@@ -1,8 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-// One vitest project per package (`vitest run --project core` runs one), plus repository-level checks.
-const packages = readdirSync('packages').filter((dir) => existsSync(`packages/${dir}/test`));
+// One vitest project per package (`vitest run --project core` runs one), one per example with tests
+// (`example-<dir>`), plus repository-level checks (`workspace`).
+const withTests = (root: string) =>
+  readdirSync(root)
+    .filter((dir) => existsSync(`${root}/${dir}/test`))
+    .map((dir) => ({ name: root === 'packages' ? dir : `example-${dir}`, root: `${root}/${dir}` }));
+const projects = [...withTests('packages'), ...withTests('examples')];
 
 export default defineConfig({
   resolve: { conditions: ['@dale/source', 'module', 'node', 'import', 'default'] },
@@ -12,12 +17,15 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     projects: [
-      ...packages.map((dir) => ({
+      ...projects.map(({ name, root }) => ({
         extends: true as const,
-        test: { name: dir, root: `packages/${dir}`, include: ['test/**/*.test.ts'] },
+        test: { name, root, include: ['test/**/*.test.ts'] },
       })),
       // Repository-level checks (release configuration, workspace layout).
-      { extends: true as const, test: { name: 'workspace', root: '.', include: ['test/**/*.test.ts'] } },
+      {
+        extends: true as const,
+        test: { name: 'workspace', root: '.', include: ['test/**/*.test.ts'] },
+      },
     ],
   },
 });
