@@ -91,6 +91,7 @@ export {
   dataDirFromEnv,
   defaultCacheDir,
   ENV,
+  type Env,
   mirrorFromEnv,
   offlineFromEnv,
 } from './node/locations.ts';

@@ -17,7 +17,8 @@ export const ENV = {
   offline: 'DALE_OFFLINE',
 } as const;
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** Environment variables to read (defaults to `process.env`; pass an object in tests). */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The cache directory: `$DALE_CACHE`, else `$XDG_CACHE_HOME/dale`, else `~/.cache/dale`. */
 export function defaultCacheDir(env: Env = process.env): string {
