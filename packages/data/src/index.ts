@@ -62,9 +62,11 @@ export {
 export { type NpyArray, readNpy } from './formats/npy.ts';
 export { readNpzArray } from './formats/npz.ts';
 export { type DecodedImage, decodePng, hasPngSignature, type PngOptions } from './formats/png.ts';
+export { encodePng, type RawImage } from './formats/png-encode.ts';
 export { readTar, type TarEntry } from './formats/tar.ts';
 export { readZip, type ZipEntry, type ZipOptions } from './formats/zip.ts';
 export { convertChannels, LUMA_WEIGHTS } from './image/channels.ts';
+export { type GridOptions, imageGrid } from './image/grid.ts';
 export { BYTE_VALUES, toPixelBytes } from './image/pixels.ts';
 export { type ImageValues, type ResizeMethod, resizeImage } from './image/resize.ts';
 export { AtomicFile, writeFileAtomic } from './node/atomic-file.ts';
