@@ -4,9 +4,54 @@
  * or noise) to the score an SDE needs; reusable layers; an EMA of the weights.
  * @packageDocumentation
  */
+
+export { REPLACED_SUFFIX, writeDirectoryAtomic } from './checkpoint/atomic-directory.ts';
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  EMA_PREFIX,
+  type JsonValue,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  type OptimizerState,
+  type SaveCheckpointOptions,
+  saveCheckpoint,
+} from './checkpoint/checkpoint.ts';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  MAX_HEADER_BYTES,
+  SAFETENSORS_DTYPES,
+  type SafetensorsContents,
+  type SafetensorsDtype,
+  type SafetensorsTensor,
+} from './checkpoint/safetensors.ts';
 export { createEma, type Ema, type EmaOptions } from './ema.ts';
 export { ACTIVATIONS, type Activation, activate, silu } from './layers/activation.ts';
+export {
+  type AttentionBlockParams,
+  attentionBlock,
+  initAttentionBlock,
+  initSelfAttention,
+  type SelfAttentionParams,
+  selfAttention,
+} from './layers/attention.ts';
+export {
+  type Conv2dInitOptions,
+  type Conv2dOptions,
+  type Conv2dParams,
+  conv2d,
+  initConv2d,
+} from './layers/conv2d.ts';
 export { type DenseInitOptions, type DenseParams, dense, initDense } from './layers/dense.ts';
+export { dropout } from './layers/dropout.ts';
+export {
+  type GroupNormOptions,
+  type GroupNormParams,
+  groupNorm,
+  initGroupNorm,
+} from './layers/group-norm.ts';
 export { type Fans, type Initializer, initVariable, uniformLimit } from './layers/init.ts';
 export {
   initMlpBlock,
@@ -14,6 +59,13 @@ export {
   type MlpBlockParams,
   mlpBlock,
 } from './layers/mlp-block.ts';
+export {
+  initResBlock,
+  type ResBlockOptions,
+  type ResBlockParams,
+  resBlock,
+} from './layers/res-block.ts';
+export { downsample, initResample, upsample, upsampleNearest } from './layers/resample.ts';
 export {
   batchTimes,
   DEFAULT_MAX_PERIOD,
@@ -59,3 +111,17 @@ export {
   registerModelKind,
 } from './registry.ts';
 export { type ScoreFnOptions, scoreFnFromModel } from './score.ts';
+export {
+  createUnet,
+  UNET_DEFAULTS,
+  UNET_PRESETS,
+  UNET_SMALL,
+  type UnetApplyOptions,
+  type UnetConfig,
+  type UnetLevelParams,
+  type UnetModel,
+  type UnetOptions,
+  type UnetParams,
+  unetFromConfig,
+  validateUnetConfig,
+} from './unet.ts';

@@ -5,12 +5,14 @@
 import { DaleError, type Rng } from '@dale/core';
 import { type MlpConfig, mlpFromConfig } from './mlp.ts';
 import type { Model, ModelConfig } from './model.ts';
+import { type UnetConfig, unetFromConfig } from './unet.ts';
 
 /** Builds a model of one kind from its config and a generator for the initial weights. */
 export type ModelFactory = (config: ModelConfig, rng: Rng) => Model;
 
 const kinds = new Map<string, ModelFactory>([
   ['mlp', (config, rng) => mlpFromConfig(config as MlpConfig, rng)],
+  ['unet', (config, rng) => unetFromConfig(config as UnetConfig, rng)],
 ]);
 
 /**

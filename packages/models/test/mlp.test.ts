@@ -227,7 +227,7 @@ describe('MLP score network', () => {
       expect((error as Error).message).toMatch(message);
     }
     expect(() => modelFromConfig({ kind: 'resnet', predicts: 'noise' }, Rng.fromSeed(0))).toThrow(
-      /kind must be one of mlp, got "resnet"/,
+      /kind must be one of mlp, unet, got "resnet"/,
     );
     const model = createMlp({ inputDim: 2, hidden: [4], timeEmbedding: 4 }, Rng.fromSeed(0));
     const x = tf.ones([3, 5]);
