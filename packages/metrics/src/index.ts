@@ -1,0 +1,32 @@
+/**
+ * `@dale/metrics`: sample-quality metrics (FID, KID, precision/recall, nearest neighbours) in
+ * float64, streaming feature statistics and feature extractors.
+ * @packageDocumentation
+ */
+export {
+  accumulateFeatures,
+  type FeatureExtractor,
+} from './extractors/feature-extractor.ts';
+export { fileSystemHandler } from './extractors/file-io-handler.ts';
+export {
+  type GraphModelExtractorOptions,
+  graphModelExtractor,
+  inceptionPreprocess,
+  loadInceptionV3,
+} from './extractors/inception.ts';
+export { type FeatureMatrix, type Features, toFeatureMatrix } from './feature-matrix.ts';
+export { FeatureStatistics } from './feature-statistics.ts';
+export { fid, frechetDistance, type GaussianMoments, traceSqrtProduct } from './frechet.ts';
+export { type KidOptions, type KidResult, kid } from './kid.ts';
+export { type SymmetricEigen, symmetricEigen } from './linalg/symmetric-eigen.ts';
+export {
+  type NearestNeighbourReport,
+  nearestNeighbours,
+} from './nearest-neighbours.ts';
+export { type NeighbourSheetOptions, neighbourSheet } from './neighbour-sheet.ts';
+export {
+  type PrecisionRecall,
+  type PrecisionRecallOptions,
+  precisionRecall,
+} from './precision-recall.ts';
+export { loadFeatureStatistics, saveFeatureStatistics } from './statistics-file.ts';

@@ -1,0 +1,263 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DaleError, type Rng } from '@dale/core';
+import { encodePng, imageGrid, type PositivityTransform } from '@dale/data';
+import { type LossWeighting, mdsmLoss } from '@dale/losses';
+import {
+  assignParams,
+  createEma,
+  type Ema,
+  flattenParams,
+  type JsonValue,
+  loadCheckpoint,
+  type Model,
+  type ParamTree,
+  saveCheckpoint,
+  scoreFnFromModel,
+} from '@dale/models';
+import type { ScoreFn, SDE } from '@dale/sde';
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam } from './adam.ts';
+import { clipByGlobalNorm } from './clip.ts';
+import type { TrainingData } from './data.ts';
+import { DataOrder, stepRng } from './data-order.ts';
+import { MetricsLog, type StepMetrics } from './metrics-log.ts';
+
+/** A loss: a scalar from the score, a clean batch and the step's random stream. */
+export type TrainingLoss = (
+  score: ScoreFn,
+  x0: tf.Tensor,
+  context: { sde: SDE; rng: Rng },
+) => tf.Scalar;
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** The model to train (its variables are updated in place). */
+  readonly model: Model;
+  readonly sde: SDE;
+  readonly data: TrainingData;
+  /** Maps data into the SDE's domain (e.g. x + 1 for GBM); recorded in the checkpoint. */
+  readonly transform?: PositivityTransform;
+  /** Total number of steps (a resumed run continues up to it). */
+  readonly steps: number;
+  readonly batchSize: number;
+  /** Peak learning rate; default 2e-4. */
+  readonly learningRate?: number;
+  /** Linear warm-up from 0 over this many steps; default 0. */
+  readonly warmupSteps?: number;
+  /** Clip the global gradient norm to this value; default: no clipping. */
+  readonly gradClipNorm?: number;
+  /** EMA decay of the weights; default 0.999. */
+  readonly emaDecay?: number;
+  /** The loss; default M-DSM (`mdsmLoss`) with `weighting` (default `'reference'`) and ε = 1e-5. */
+  readonly loss?: TrainingLoss;
+  /** Weighting of the default loss. */
+  readonly weighting?: LossWeighting;
+  /** Seed of the data order and of every step's random stream. */
+  readonly seed: number;
+  /** Run directory: `checkpoint/`, `metrics.jsonl`, `samples/`. */
+  readonly outDir: string;
+  /** Write a checkpoint every this many steps (and at the end); default 1000. */
+  readonly checkpointEvery?: number;
+  /** Continue from `outDir/checkpoint` when it exists. */
+  readonly resume?: boolean;
+  /** Every this many steps (and at the end), call `sample` with the EMA score and write a grid PNG. */
+  readonly sampleEvery?: number;
+  /** Draw samples (in the SDE's domain) for the grid, e.g. with a sampler of `@dale/samplers`. */
+  readonly sample?: (score: ScoreFn, step: number) => Promise<tf.Tensor>;
+  /** Free-form JSON stored in the checkpoint (e.g. the dataset name, the command line). */
+  readonly meta?: Readonly<Record<string, JsonValue>>;
+  /** Called after every step, e.g. for a progress bar. */
+  readonly onStep?: (metrics: StepMetrics) => void;
+  /** Stop cleanly (after the current step, with a checkpoint) when aborted, e.g. on Ctrl-C. */
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link train} returns. */
+export interface TrainResult {
+  /** The last completed step. */
+  readonly step: number;
+  /** `'completed'`, or `'aborted'` when `signal` fired. */
+  readonly status: 'completed' | 'aborted';
+  /** The step training resumed from (0 for a fresh run). */
+  readonly resumedFrom: number;
+  /** The EMA weights (owned by the caller: dispose them when done). */
+  readonly ema: ParamTree;
+}
+
+/** Learning rate at 1-based step `step`: linear warm-up to the peak, then constant. */
+export function learningRateAt(step: number, peak: number, warmupSteps: number): number {
+  return warmupSteps > 0 ? peak * Math.min(1, step / warmupSteps) : peak;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new DaleError(
+      'invalid-train-options',
+      `train: ${name} must be an integer >= 1, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function writeAtomic(path: string, bytes: Uint8Array | string): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, path);
+}
+
+/**
+ * Train a score model: for each step, a batch in a seeded order, the loss (M-DSM by default)
+ * and its gradients, global-norm clipping, Adam with warm-up, and an EMA of the weights.
+ * Checkpoints (weights, EMA, Adam state, step) are written atomically every `checkpointEvery`
+ * steps; with `resume` a run continues from the last one and takes exactly the steps an
+ * uninterrupted run would. A non-finite loss or gradient stops training with an error that names
+ * the step, leaving the last good checkpoint in place.
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { model, sde, data, transform, outDir } = options;
+  const steps = positiveInteger('steps', options.steps);
+  const batchSize = positiveInteger('batchSize', options.batchSize);
+  const checkpointEvery = positiveInteger('checkpointEvery', options.checkpointEvery ?? 1000);
+  if (data.size < batchSize) {
+    throw new DaleError(
+      'invalid-train-options',
+      `train: batchSize ${batchSize} exceeds the ${data.size} training examples`,
+    );
+  }
+  const learningRate = options.learningRate ?? 2e-4;
+  const warmupSteps = options.warmupSteps ?? 0;
+  const loss: TrainingLoss =
+    options.loss ??
+    ((score, x0, { sde: s, rng }) =>
+      mdsmLoss(score, x0, {
+        sde: s,
+        rng,
+        weighting: options.weighting ?? 'reference',
+      }) as tf.Scalar);
+  mkdirSync(join(outDir, 'samples'), { recursive: true });
+  const checkpointDir = join(outDir, 'checkpoint');
+
+  const variables = new Map(
+    flattenParams(model.params).map(([name, v]) => [name, v as tf.Variable]),
+  );
+  const adam = new Adam();
+  let ema: Ema = createEma(model.params, options.emaDecay ?? 0.999);
+  let resumedFrom = 0;
+  if (options.resume && existsSync(join(checkpointDir, 'config.json'))) {
+    const saved = await loadCheckpoint(checkpointDir);
+    assignParams(model.params, saved.model.params);
+    const updates = Number((saved.meta.emaUpdates as number | undefined) ?? 0);
+    ema.dispose();
+    ema = createEma(model.params, options.emaDecay ?? 0.999, { updates });
+    if (saved.ema) assignParams(ema.params, saved.ema);
+    resumedFrom = Number(saved.meta.step ?? 0);
+    if (saved.optimizer) adam.restore(saved.optimizer.tensors, resumedFrom);
+    for (const tree of [saved.model.params, saved.ema])
+      if (tree) tf.dispose(flattenParams(tree).map(([, v]) => v));
+    if (saved.optimizer) tf.dispose([...saved.optimizer.tensors.values()]);
+  }
+  const log = new MetricsLog(
+    join(outDir, 'metrics.jsonl'),
+    resumedFrom > 0 ? resumedFrom : undefined,
+  );
+  const order = new DataOrder(data.size, batchSize, options.seed);
+  const score = scoreFnFromModel(model, sde);
+
+  const checkpoint = async (step: number) => {
+    const state = adam.state();
+    await saveCheckpoint(checkpointDir, {
+      model,
+      ema: ema.params,
+      optimizer: { tensors: state.tensors, state: { step: state.step } },
+      meta: {
+        ...options.meta,
+        step,
+        seed: options.seed,
+        emaUpdates: ema.updates,
+        sde: sde.toJSON() as unknown as JsonValue,
+        transform: (transform?.toJSON() ?? null) as unknown as JsonValue,
+        train: {
+          steps,
+          batchSize,
+          learningRate,
+          warmupSteps,
+          gradClipNorm: options.gradClipNorm ?? null,
+          emaDecay: ema.decay,
+        },
+      },
+    });
+  };
+  const writeSamples = async (step: number) => {
+    if (!options.sample) return;
+    const emaScore = scoreFnFromModel(model, sde, { params: ema.params });
+    const samples = await options.sample(emaScore, step);
+    const pixels = tf.tidy(() => (transform ? transform.inverse(samples) : samples));
+    const [n, h, w, c] = pixels.shape as [number, number, number, number];
+    const png = encodePng(imageGrid(pixels.dataSync(), [n, h, w, c]));
+    tf.dispose([samples, pixels]);
+    writeAtomic(join(outDir, 'samples', `step-${String(step).padStart(7, '0')}.png`), png);
+  };
+
+  let step = resumedFrom;
+  let status: TrainResult['status'] = 'completed';
+  while (step < steps) {
+    if (options.signal?.aborted) {
+      status = 'aborted';
+      break;
+    }
+    const started = performance.now();
+    const index = step; // 0-based index of the step about to run
+    const rng = stepRng(options.seed, index);
+    const batch = data.batch(order.indices(index));
+    const x0 = transform
+      ? tf.tidy(() => transform.forward(batch.images, rng.split('transform')))
+      : batch.images;
+    const { value, grads } = tf.variableGrads(
+      () => loss(score, x0, { sde, rng }),
+      [...variables.values()],
+    );
+    const lossValue = value.dataSync()[0]!;
+    const named = new Map<string, tf.Tensor>();
+    for (const [name, v] of variables) if (grads[v.name]) named.set(name, grads[v.name]!);
+    const clipped = clipByGlobalNorm(named, options.gradClipNorm);
+    if (!Number.isFinite(lossValue) || !Number.isFinite(clipped.norm)) {
+      tf.dispose([value, x0, ...Object.values(grads), ...clipped.grads.values()]);
+      batch.dispose();
+      throw new DaleError(
+        'non-finite-loss',
+        `training stopped at step ${index + 1}: the loss is ${lossValue} and the gradient norm ${clipped.norm}. ` +
+          `Nothing from this step was applied; the last good checkpoint (step ${Math.floor(index / checkpointEvery) * checkpointEvery || resumedFrom}) is in ${checkpointDir}. ` +
+          'Lower the learning rate, enable gradient clipping (gradClipNorm) or check the data.',
+      );
+    }
+    const lr = learningRateAt(index + 1, learningRate, warmupSteps);
+    adam.apply(variables, clipped.grads, lr);
+    ema.update(model.params);
+    const uniqueGrads = new Set([...Object.values(grads), ...clipped.grads.values()]);
+    tf.dispose([value, ...uniqueGrads]);
+    if (x0 !== batch.images) x0.dispose();
+    batch.dispose();
+    step = index + 1;
+
+    const stepMs = performance.now() - started;
+    const metrics: StepMetrics = {
+      step,
+      loss: lossValue,
+      gradNorm: clipped.norm,
+      lr,
+      stepMs,
+      imagesPerSec: (1000 * batchSize) / stepMs,
+    };
+    log.append(metrics);
+    options.onStep?.(metrics);
+    if (step % checkpointEvery === 0 || step === steps) await checkpoint(step);
+    if (options.sampleEvery && (step % options.sampleEvery === 0 || step === steps))
+      await writeSamples(step);
+    await new Promise((resolve) => setImmediate(resolve)); // let signals and progress output through
+  }
+  if (status === 'aborted' && step > resumedFrom && step % checkpointEvery !== 0)
+    await checkpoint(step);
+  const emaParams = ema.params;
+  return { step, status, resumedFrom, ema: emaParams };
+}
