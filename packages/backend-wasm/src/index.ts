@@ -2,6 +2,8 @@
  * `@dale/backend-wasm`: TensorFlow.js's WebAssembly backend (XNNPACK kernels, SIMD where the
  * runtime has it) as a dale backend plugin. Importing this package registers the plugin; choose it
  * with `useBackend('wasm')`, or let `useBackend('auto')` prefer it over the pure-JavaScript `cpu`.
+ * Choosing it also registers the convolution-gradient kernels that TensorFlow.js 4.22's wasm backend
+ * lacks ({@link registerWasmTrainingKernels}), so convolutional networks train on it.
  *
  * @example
  * ```ts
@@ -13,6 +15,9 @@
  */
 import { type BackendPlugin, registerBackendPlugin } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmTrainingKernels } from './training-kernels.ts';
+
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './training-kernels.ts';
 
 function threadCount(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
@@ -21,7 +26,8 @@ function threadCount(): number {
 
 /**
  * The `wasm` backend plugin (priority 20: above `cpu`, below hardware GPUs). Available wherever
- * `WebAssembly` exists; its kernels run 10–30× faster than `cpu` on dense layers.
+ * `WebAssembly` exists; its kernels run 10–30× faster than `cpu` on dense layers. Its `init`
+ * also registers {@link WASM_TRAINING_KERNELS}, so convolutional networks train on it.
  */
 export const wasmBackendPlugin: BackendPlugin = {
   name: 'wasm',
@@ -33,6 +39,7 @@ export const wasmBackendPlugin: BackendPlugin = {
   async init() {
     // Imported here, not at the top, so that importing this package costs nothing until it is chosen.
     await import('@tensorflow/tfjs-backend-wasm');
+    await registerWasmTrainingKernels();
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
     await tf.ready();
     return {

@@ -2,26 +2,7 @@ import { Rng, randomNormal, useBackend } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import '../src/index.ts';
-
-/** Run `f` on a backend and return its outputs as plain arrays. */
-async function on(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await useBackend(backend);
-  return tf.tidy(f).map((t) => {
-    const values = t.dataSync() as Float32Array;
-    t.dispose();
-    return values;
-  });
-}
-
-function maxRelativeError(a: Float32Array, b: Float32Array): number {
-  let scale = 0;
-  let error = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]!));
-    error = Math.max(error, Math.abs(a[i]! - b[i]!));
-  }
-  return error / scale;
-}
+import { maxRelativeError, on } from './compare.ts';
 
 describe('@dale/backend-wasm', () => {
   it('is chosen by auto over cpu and reports its device', async () => {

@@ -1,0 +1,48 @@
+/**
+ * The kernels that TensorFlow.js 4.22's `wasm` backend lacks for training convolutional networks
+ * (U-Nets included), plus a faster `Conv2DBackpropInput`, and the function that registers them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.ts';
+import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.ts';
+import {
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+} from './kernels/depthwise-backprop.ts';
+import { resizeNearestNeighborGradConfig } from './kernels/resize-nearest-neighbor-grad.ts';
+import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum.ts';
+
+const configs: readonly tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  unsortedSegmentSumConfig,
+  resizeNearestNeighborGradConfig,
+];
+
+/**
+ * Names of the kernels that {@link registerWasmTrainingKernels} registers for `wasm`:
+ * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
+ * `DepthwiseConv2dNativeBackpropInput` and `UnsortedSegmentSum` (missing from TensorFlow.js 4.22's
+ * wasm backend), `Conv2DBackpropInput` (replacing the built-in one, about 10× slower than the forward convolution) and
+ * `ResizeNearestNeighborGrad` (replacing the built-in one, wrong for non-square images).
+ */
+export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
+
+/**
+ * Registers {@link WASM_TRAINING_KERNELS} for the `wasm` backend, so that convolutional networks
+ * can be trained on it (`tf.grads`, `tf.variableGrads`, optimizers). It first imports
+ * `@tensorflow/tfjs-backend-wasm` (whose own registrations would otherwise override ours); calling
+ * it again does nothing. The `wasm` plugin's `init` calls it, so `useBackend('wasm')` is enough;
+ * call it yourself only when selecting the backend with `tf.setBackend('wasm')` directly.
+ */
+export async function registerWasmTrainingKernels(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  for (const config of configs) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing?.kernelFunc === config.kernelFunc) continue;
+    if (existing !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+}
