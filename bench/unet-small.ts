@@ -1,0 +1,148 @@
+// `pnpm bench` part: unet-small at batch 64 — one training step and one Dale–Langevin sampling
+// step per available backend, peak RSS, and the same network in PyTorch CPU in the same run.
+//   node --conditions=@dale/source bench/unet-small.ts [--backends wasm,cpu] [--runs 3] [--batch 64]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import '@dale/backend-wasm';
+import { Rng, randomUniform, useBackend } from '@dale/core';
+import { mdsmLoss } from '@dale/losses';
+import {
+  createUnet,
+  flattenParams,
+  saveCheckpoint,
+  scoreFnFromModel,
+  UNET_SMALL,
+} from '@dale/models';
+import { daleLangevinSampler } from '@dale/samplers';
+import { gbm } from '@dale/sde';
+import { Adam } from '@dale/train';
+import * as tf from '@tensorflow/tfjs-core';
+
+const { values: args } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'wasm' },
+    runs: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '64' },
+    torch: { type: 'string', default: '' },
+  },
+});
+const runs = Number(args.runs);
+const batch = Number(args.batch);
+
+async function median(fn: () => Promise<void> | void): Promise<{ median: number; all: number[] }> {
+  await fn(); // warm-up
+  const all: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    all.push(performance.now() - start);
+  }
+  const sorted = [...all].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)]!, all };
+}
+
+const sde = gbm();
+const results: Record<string, unknown>[] = [];
+const checkpointDir = mkdtempSync(join(tmpdir(), 'dale-bench-'));
+for (const backend of args.backends.split(',')) {
+  const chosen = await useBackend(backend);
+  const model = createUnet(UNET_SMALL, Rng.fromSeed(0));
+  if (results.length === 0) await saveCheckpoint(join(checkpointDir, 'ckpt'), { model });
+  const variables = new Map(flattenParams(model.params).map(([n, v]) => [n, v as tf.Variable]));
+  const adam = new Adam();
+  const score = scoreFnFromModel(model, sde);
+  const rng = Rng.fromSeed(1);
+  const x0 = tf.tidy(() => tf.add(1, randomUniform(rng, [batch, 28, 28, 1])));
+  const trainStep = () => {
+    const { value, grads } = tf.variableGrads(
+      () => mdsmLoss(score, x0, { sde, rng, weighting: 'noise-prediction' }) as tf.Scalar,
+      [...variables.values()],
+    );
+    const named = new Map([...variables].map(([n, v]) => [n, grads[v.name]!]));
+    adam.apply(variables, named, 2e-4);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const sampleStep = async () => {
+    const x = await daleLangevinSampler(score, sde, {
+      init: x0,
+      rng,
+      times: [0.5, 0.5 - 6.16545e-4],
+    });
+    x.dataSync();
+    x.dispose();
+  };
+  const train = await median(trainStep);
+  const sample = await median(sampleStep);
+  results.push({
+    backend: chosen.name,
+    device: chosen.device,
+    trainStepMs: train.median,
+    trainRunsMs: train.all,
+    sampleStepMs: sample.median,
+    sampleRunsMs: sample.all,
+  });
+  tf.dispose([x0, ...variables.values()]);
+  adam.dispose();
+}
+const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+
+let torchResult: Record<string, number | string> | undefined;
+for (const python of [args.torch, '/usr/bin/python3', 'python3'].filter(Boolean)) {
+  try {
+    const out = execFileSync(
+      python,
+      [
+        join(import.meta.dirname, 'torch_unet_small.py'),
+        join(checkpointDir, 'ckpt'),
+        String(batch),
+        String(runs),
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    torchResult = JSON.parse(out.trim().split('\n').pop()!);
+    break;
+  } catch {
+    // no torch for this interpreter: try the next
+  }
+}
+rmSync(checkpointDir, { recursive: true, force: true });
+
+console.log(
+  `unet-small (1,585,153 parameters), batch ${batch}, median of ${runs} runs after a warm-up; peak RSS ${peakRssMiB.toFixed(0)} MiB`,
+);
+console.log(
+  'backend          | train step ms | ratio vs torch | DL sample step ms | ratio vs torch',
+);
+console.log(
+  '-----------------|---------------|----------------|-------------------|---------------',
+);
+const ratio = (ours: number, theirs: number | undefined) =>
+  theirs ? `${(ours / theirs).toFixed(2)}×` : 'n/a';
+for (const r of results) {
+  const t = r.trainStepMs as number;
+  const s = r.sampleStepMs as number;
+  console.log(
+    `${String(r.backend).padEnd(17)}| ${t.toFixed(0).padEnd(14)}| ${ratio(t, torchResult?.trainStepMs as number).padEnd(15)}| ${s.toFixed(0).padEnd(18)}| ${ratio(s, torchResult?.sampleStepMs as number)}`,
+  );
+}
+if (torchResult) {
+  console.log(
+    `${`pytorch ${torchResult.torch}`.padEnd(17)}| ${(torchResult.trainStepMs as number).toFixed(0).padEnd(14)}| 1.00×          | ${(torchResult.sampleStepMs as number).toFixed(0).padEnd(18)}| 1.00×`,
+  );
+} else {
+  console.log('pytorch          | not installed (apt-get install python3-torch) — no ratio');
+}
+console.log(
+  JSON.stringify({
+    bench: 'unet-small',
+    batch,
+    runs,
+    peakRssMiB,
+    results,
+    torch: torchResult ?? null,
+  }),
+);
