@@ -1,4 +1,4 @@
-import type { LogNormalMixture } from '@dale/data';
+import { ksDistance, type LogNormalMixture } from '@dale/data';
 
 /** The largest per-dimension Kolmogorov–Smirnov distance between samples ([n, d] flat) and the target. */
 export function ksToTarget(samples: ArrayLike<number>, target: LogNormalMixture): number {
@@ -6,11 +6,11 @@ export function ksToTarget(samples: ArrayLike<number>, target: LogNormalMixture)
   const n = samples.length / d;
   let worst = 0;
   for (let dim = 0; dim < d; dim++) {
-    const column = Float64Array.from({ length: n }, (_, i) => samples[i * d + dim]!).sort();
-    column.forEach((x, i) => {
-      const f = target.marginalCdf(dim, x);
-      worst = Math.max(worst, Math.abs(f - i / n), Math.abs(f - (i + 1) / n));
-    });
+    const column = Float64Array.from({ length: n }, (_, i) => samples[i * d + dim]!);
+    worst = Math.max(
+      worst,
+      ksDistance(column, (x) => target.marginalCdf(dim, x)),
+    );
   }
   return worst;
 }

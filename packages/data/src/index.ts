@@ -109,6 +109,7 @@ export {
   normalCdf,
   perTime,
 } from './synthetic/gaussian-mixture.ts';
+export { ksDistance } from './synthetic/ks.ts';
 export { LogNormalMixture } from './synthetic/lognormal-mixture.ts';
 export {
   type Bounds2D,

@@ -2,7 +2,7 @@ import { Rng, useBackend } from '@dale/core';
 import { gbm, vpSDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GaussianMixture, LogNormalMixture, normalCdf } from '../src/index.ts';
+import { GaussianMixture, ksDistance, LogNormalMixture, normalCdf } from '../src/index.ts';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -12,16 +12,6 @@ const target = new LogNormalMixture([
   { weight: 0.3, mean: [0, 0.5], std: [0.2, 0.25] },
   { weight: 0.7, mean: [0.9, -0.4], std: [0.3, 0.15] },
 ]);
-
-function ks(values: Float32Array | Float64Array, cdf: (x: number) => number): number {
-  const sorted = Float64Array.from(values).sort();
-  let d = 0;
-  sorted.forEach((x, i) => {
-    const f = cdf(x);
-    d = Math.max(d, Math.abs(f - i / sorted.length), Math.abs(f - (i + 1) / sorted.length));
-  });
-  return d;
-}
 
 describe('synthetic ground truths', () => {
   it('Φ is accurate to 1.5e-7', () => {
@@ -36,7 +26,9 @@ describe('synthetic ground truths', () => {
     const values = x.dataSync();
     for (const dim of [0, 1]) {
       const column = Float64Array.from({ length: n }, (_, i) => values[i * 2 + dim]!);
-      expect(ks(column, (v) => target.marginalCdf(dim, v))).toBeLessThan(1.95 / Math.sqrt(n));
+      expect(ksDistance(column, (v) => target.marginalCdf(dim, v))).toBeLessThan(
+        1.95 / Math.sqrt(n),
+      );
       const mean = column.reduce((a, b) => a + b, 0) / n;
       expect(Math.abs(mean - target.mean(dim))).toBeLessThan(
         5 * Math.sqrt(target.variance(dim) / n),
@@ -77,7 +69,7 @@ describe('synthetic ground truths', () => {
     const law = target.noised(sde, 0.6);
     const v = xt.dataSync();
     const column = Float64Array.from({ length: n }, (_, i) => v[i * 2]!);
-    expect(ks(column, (u) => law.marginalCdf(0, u))).toBeLessThan(1.95 / Math.sqrt(n));
+    expect(ksDistance(column, (u) => law.marginalCdf(0, u))).toBeLessThan(1.95 / Math.sqrt(n));
     tf.dispose([x0, xt]);
   });
 
@@ -103,7 +95,7 @@ describe('synthetic ground truths', () => {
     const x0 = gm.sample(n, Rng.fromSeed(4));
     const { xt } = sde.sampleMarginal(x0, 0.3, Rng.fromSeed(5));
     const law = gm.noised(sde, 0.3);
-    expect(ks(Float64Array.from(xt.dataSync()), (u) => law.marginalCdf(0, u))).toBeLessThan(
+    expect(ksDistance(Float64Array.from(xt.dataSync()), (u) => law.marginalCdf(0, u))).toBeLessThan(
       1.95 / Math.sqrt(n),
     );
     tf.dispose([x0, xt]);

@@ -1,17 +1,15 @@
 import { Rng } from '@dale/core';
 import { describe, expect, it } from 'vitest';
-import { checkerboard, positiveToy, ring, toyFromConfig, twoMoons } from '../src/index.ts';
+import {
+  checkerboard,
+  ksDistance,
+  positiveToy,
+  ring,
+  toyFromConfig,
+  twoMoons,
+} from '../src/index.ts';
 
 /** One-sample Kolmogorov–Smirnov distance. */
-function ks(values: ArrayLike<number>, cdf: (x: number) => number): number {
-  const sorted = Float64Array.from(values).sort();
-  let d = 0;
-  sorted.forEach((x, i) => {
-    const f = cdf(x);
-    d = Math.max(d, Math.abs(f - i / sorted.length), Math.abs(f - (i + 1) / sorted.length));
-  });
-  return d;
-}
 
 const N = 20_000;
 /** KS critical value at the 0.1% level. */
@@ -34,7 +32,7 @@ describe('2-D toy shapes (exact sampling)', () => {
         thetas.push(Math.atan2(y, x));
       }
     }
-    expect(ks(thetas, (t) => Math.min(1, Math.max(0, t / Math.PI)))).toBeLessThan(
+    expect(ksDistance(thetas, (t) => Math.min(1, Math.max(0, t / Math.PI)))).toBeLessThan(
       1.95 / Math.sqrt(thetas.length),
     );
     // Binomial(N, ½), 5 standard deviations (the arcs' rare intersection points are excluded above).
@@ -61,9 +59,9 @@ describe('2-D toy shapes (exact sampling)', () => {
     const r = Array.from({ length: N }, (_, i) => Math.hypot(v[2 * i]!, v[2 * i + 1]!));
     const angle = Array.from({ length: N }, (_, i) => Math.atan2(v[2 * i + 1]!, v[2 * i]!));
     expect(
-      ks(r, (q) => Math.min(1, Math.max(0, (q * q - 1.5 ** 2) / (2.5 ** 2 - 1.5 ** 2)))),
+      ksDistance(r, (q) => Math.min(1, Math.max(0, (q * q - 1.5 ** 2) / (2.5 ** 2 - 1.5 ** 2)))),
     ).toBeLessThan(KS);
-    expect(ks(angle, (a) => (a + Math.PI) / (2 * Math.PI))).toBeLessThan(KS);
+    expect(ksDistance(angle, (a) => (a + Math.PI) / (2 * Math.PI))).toBeLessThan(KS);
   });
 
   it('checkerboard: only dark cells, equally often (χ²), uniform inside each cell (KS)', () => {
@@ -83,7 +81,7 @@ describe('2-D toy shapes (exact sampling)', () => {
     const expected = N / 8;
     const chi2 = [...counts.values()].reduce((s, c) => s + (c - expected) ** 2 / expected, 0);
     expect(chi2).toBeLessThan(24.32); // χ²(7) at the 0.1% level
-    expect(ks(fractions, (f) => f)).toBeLessThan(KS);
+    expect(ksDistance(fractions, (f) => f)).toBeLessThan(KS);
   });
 
   it('positive versions: exp and shift map the same draws exactly; shift refuses unbounded shapes', () => {

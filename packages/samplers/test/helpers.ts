@@ -1,5 +1,5 @@
 import { useBackend } from '@dale/core';
-import { GaussianMixture, LogNormalMixture } from '@dale/data';
+import { GaussianMixture, ksDistance, LogNormalMixture } from '@dale/data';
 import type * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
@@ -54,17 +54,7 @@ export function column(values: ArrayLike<number>, d: number, dim: number): Float
   return Float64Array.from({ length: n }, (_, i) => values[i * d + dim]!);
 }
 
-/** One-sample Kolmogorov–Smirnov distance sup |F_n − F| of `sample` against `cdf`. */
-export function ksDistance(sample: Float64Array, cdf: (x: number) => number): number {
-  const sorted = Float64Array.from(sample).sort();
-  const n = sorted.length;
-  let D = 0;
-  for (let i = 0; i < n; i++) {
-    const F = cdf(sorted[i]!);
-    D = Math.max(D, Math.abs(F - i / n), Math.abs(F - (i + 1) / n));
-  }
-  return D;
-}
+export { ksDistance };
 
 /** Mean and unbiased variance in double precision. */
 export function moments(values: ArrayLike<number>): { mean: number; variance: number } {
