@@ -1,19 +1,9 @@
-import { useBackend } from '@dale/core';
 import { GaussianMixture, LogNormalMixture } from '@dale/data';
 import type { ScoreFn, Time } from '@dale/sde';
+import { onCpu, take } from '@dale/testing';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Run tests on TensorFlow.js's CPU backend (the reference implementation). */
-export async function onCpu(): Promise<void> {
-  await useBackend('cpu');
-}
-
-/** Values of a tensor as float64, then dispose it. */
-export function take(t: tf.Tensor): Float64Array {
-  const out = Float64Array.from(t.dataSync());
-  t.dispose();
-  return out;
-}
+export { onCpu, take };
 
 /** One scalar value of a tensor, then dispose it. */
 export function value(t: tf.Tensor): number {

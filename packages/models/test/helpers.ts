@@ -1,17 +1,8 @@
-import { Rng, useBackend } from '@dale/core';
+import { Rng } from '@dale/core';
+import { onCpu, take } from '@dale/testing';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Run tests on TensorFlow.js's CPU backend (the reference implementation). */
-export async function onCpu(): Promise<void> {
-  await useBackend('cpu');
-}
-
-/** Values of a tensor as float64, then dispose it. */
-export function take(t: tf.Tensor): Float64Array {
-  const out = Float64Array.from(t.dataSync());
-  t.dispose();
-  return out;
-}
+export { onCpu, take };
 
 /** Values of a tensor as float64, without disposing it. */
 export function values(t: tf.Tensor): Float64Array {

@@ -1,12 +1,9 @@
-import { useBackend } from '@dale/core';
 import { GaussianMixture, ksDistance, LogNormalMixture } from '@dale/data';
+import { moments, onCpu, take } from '@dale/testing';
 import type * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
-/** Run tests on TensorFlow.js's CPU backend (the reference implementation). */
-export async function onCpu(): Promise<void> {
-  await useBackend('cpu');
-}
+export { moments, onCpu, take };
 
 /** Samples per statistical test. */
 export const N_SAMPLES = 10_000;
@@ -55,23 +52,6 @@ export function column(values: ArrayLike<number>, d: number, dim: number): Float
 }
 
 export { ksDistance };
-
-/** Mean and unbiased variance in double precision. */
-export function moments(values: ArrayLike<number>): { mean: number; variance: number } {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  const mean = sum / values.length;
-  let ss = 0;
-  for (let i = 0; i < values.length; i++) ss += (values[i]! - mean) ** 2;
-  return { mean, variance: ss / (values.length - 1) };
-}
-
-/** Values of a tensor as float64, then dispose it. */
-export function take(t: tf.Tensor): Float64Array {
-  const out = Float64Array.from(t.dataSync());
-  t.dispose();
-  return out;
-}
 
 /**
  * Check samples [n, d] against an exact law, dimension by dimension (all, or those in `dims`):

@@ -1,27 +1,6 @@
-import { useBackend } from '@dale/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import { moments, onCpu, take } from '@dale/testing';
 
-/** Run tests on TensorFlow.js's CPU backend (the reference implementation). */
-export async function onCpu(): Promise<void> {
-  await useBackend('cpu');
-}
-
-/** Mean and unbiased variance in double precision. */
-export function moments(values: ArrayLike<number>): { mean: number; variance: number } {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  const mean = sum / values.length;
-  let ss = 0;
-  for (let i = 0; i < values.length; i++) ss += (values[i]! - mean) ** 2;
-  return { mean, variance: ss / (values.length - 1) };
-}
-
-/** Values of a tensor as float64, then dispose it. */
-export function take(t: tf.Tensor): Float64Array {
-  const out = Float64Array.from(t.dataSync());
-  t.dispose();
-  return out;
-}
+export { moments, onCpu, take };
 
 /** Standard error bounds used across the statistical tests: |estimate − truth| < 5 SE. */
 export const Z = 5;
