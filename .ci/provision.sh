@@ -31,3 +31,27 @@ if [ ! -x "$pnpm_dir/node_modules/.bin/pnpm" ]; then
 fi
 export PATH="$pnpm_dir/node_modules/.bin:$PATH"
 echo "[provision] pnpm $(pnpm --version)"
+
+# WebGPU in Node (Dawn) needs a Vulkan driver; on a CPU-only Debian bookworm machine that is Mesa's
+# lavapipe, and Dawn needs Mesa >= 25, which bookworm-backports has (bookworm's own is 22.x).
+# Best effort: without it the WebGPU checks skip with a message.
+provision_vulkan() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null || return 0
+  if dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -Eq '^(2[5-9]|[3-9][0-9])\.'; then
+    echo "[provision] mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers) already installed"
+    return 0
+  fi
+  # The backports suite on the same mirror as the machine's own Debian sources.
+  local uri
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  [ -n "$uri" ] || { echo "[provision] warning: no Debian mirror configured; WebGPU checks will be skipped"; return 0; }
+  echo "deb $uri bookworm-backports main" > /etc/apt/sources.list.d/dale-bookworm-backports.list
+  echo "[provision] installing mesa-vulkan-drivers from bookworm-backports (Vulkan for WebGPU)"
+  if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >/dev/null; then
+    echo "[provision] mesa-vulkan-drivers $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers)"
+  else
+    echo "[provision] warning: could not install Mesa's Vulkan driver; WebGPU checks will be skipped"
+  fi
+}
+provision_vulkan
