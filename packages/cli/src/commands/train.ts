@@ -1,0 +1,283 @@
+/**
+ * `dale train`: train a U-Net score model on a dataset with multiplicative denoising score
+ * matching under geometric Brownian motion, with progress, sample grids, checkpoints and Ctrl-C.
+ * @module
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng } from '@dale/core';
+import { shiftTransform } from '@dale/data';
+import {
+  disposeParams,
+  type JsonValue,
+  type Model,
+  type ModelConfig,
+  modelFromConfig,
+} from '@dale/models';
+import { daleLangevinSampler } from '@dale/samplers';
+import { gbm, type ScoreFn } from '@dale/sde';
+import { train } from '@dale/train';
+import type * as tf from '@tensorflow/tfjs-core';
+import { backendChoices, selectBackend } from '../backend.ts';
+import {
+  CONFIG_FIELDS,
+  loadTrainConfig,
+  type TrainConfig,
+  type TrainSettings,
+  validateTrainConfig,
+} from '../config.ts';
+import { DATASET_NAMES, datasetPrior, isDatasetName, loadTrainingSet } from '../dataset.ts';
+import { EXIT_CODES, UsageError } from '../errors.ts';
+import {
+  type CommandSpec,
+  choiceOption,
+  integerOption,
+  type OptionValues,
+  requiredOption,
+  stringOption,
+} from '../options.ts';
+import type { Output } from '../output.ts';
+import { buildModel, PRESET_NAMES, type PresetName, presetSettings } from '../presets.ts';
+import { Progress, samplerProgress } from '../progress.ts';
+
+/** The command line of `dale train`. */
+export const TRAIN_COMMAND: CommandSpec = {
+  name: 'train',
+  summary: 'train a score model (multiplicative denoising score matching under GBM)',
+  usage: 'dale train --dataset NAME|DIR --out DIR [options]',
+  options: {
+    dataset: {
+      type: 'string',
+      value: 'NAME|DIR',
+      description: `${DATASET_NAMES.join(', ')}, or a folder of PNG images (class sub-folders give labels)`,
+    },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      description: 'run directory: checkpoint/, metrics.jsonl, samples/step-NNNNNNN.png',
+    },
+    preset: {
+      type: 'string',
+      value: 'quick|paper',
+      default: 'quick',
+      description: 'quick: a small U-Net for CPUs; paper: unet-small with the reference settings',
+    },
+    backend: {
+      type: 'string',
+      value: 'auto|cpu|wasm',
+      default: 'auto',
+      description: 'compute backend (auto: the best available)',
+    },
+    steps: { type: 'string', value: 'N', description: 'total training steps' },
+    batch: { type: 'string', value: 'N', description: 'batch size' },
+    seed: {
+      type: 'string',
+      value: 'N',
+      default: '0',
+      description: 'seed of the initial weights, data order and noise',
+    },
+    limit: { type: 'string', value: 'N', description: 'train on the first N images only' },
+    resume: {
+      type: 'boolean',
+      description: 'continue from OUT/checkpoint with its settings (flags still override)',
+    },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      description: 'JSON file of training settings (see below); flags override it',
+    },
+    'sample-every': {
+      type: 'string',
+      value: 'N',
+      description: 'write a sample grid every N steps and at the end (0: never)',
+    },
+    'checkpoint-every': {
+      type: 'string',
+      value: 'N',
+      description: 'write a checkpoint every N steps and at the end',
+    },
+    'log-every': {
+      type: 'string',
+      value: 'N',
+      description: 'when stderr is not a terminal, print progress every N steps',
+    },
+  },
+  details: [
+    'Presets:',
+    '  quick  U-Net base 16, multipliers [1,2,2], 1 res block/level, attention at the lowest size;',
+    '         batch 32, Adam 2e-4 (100 warm-up steps, clip 1), 2000 steps; 100-step Dale-Langevin grids',
+    '  paper  unet-small; batch 128, Adam 1e-4 (CIFAR-10: 2e-4, 5000 warm-up, clip 1, EMA 0.9999),',
+    '         100000 steps; grids from a 1000-step Dale-Langevin run',
+    '',
+    'Config file fields (all optional):',
+    `  ${CONFIG_FIELDS.slice(0, 7).join(', ')},`,
+    `  ${CONFIG_FIELDS.slice(7).join(', ')}.`,
+    'model holds U-Net fields, e.g. { "steps": 500, "model": { "baseChannels": 8 } }.',
+    'A config error (unknown field, wrong type) is a usage error (exit 2).',
+    '',
+    'Data: x -> x + 1 (positivity), GBM sigma 0.8, mu 0.32, the dataset prior (REFERENCE_PRIORS',
+    'for built-in datasets, fitted on 1000 images for folders). Ctrl-C finishes the step, writes a',
+    'checkpoint and exits with 130; run again with --resume to continue exactly.',
+    '',
+    'Example: dale train --dataset mnist --preset quick --backend wasm --out runs/mnist',
+  ].join('\n'),
+};
+
+/** Options of {@link runTrain} besides the parsed command line. */
+export interface RunContext {
+  /** Aborts the command (Ctrl-C): training checkpoints and the command returns 130. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a run stores in its checkpoint's `meta.cli`, so `--resume` and `dale sample` can use it. */
+interface CliMeta {
+  readonly preset: PresetName;
+  readonly settings: TrainSettings;
+}
+
+interface SavedRun {
+  readonly model: ModelConfig;
+  readonly step: number;
+  readonly cli?: CliMeta;
+}
+
+function readSavedRun(checkpointDir: string): SavedRun {
+  const config = JSON.parse(readFileSync(join(checkpointDir, 'config.json'), 'utf8')) as {
+    model: ModelConfig;
+    meta?: { step?: number; cli?: CliMeta };
+  };
+  const step = Number(config.meta?.step ?? 0);
+  return config.meta?.cli
+    ? { model: config.model, step, cli: config.meta.cli }
+    : { model: config.model, step };
+}
+
+/** The command-line flags that override settings, as a config. */
+function flagSettings(values: OptionValues): TrainConfig {
+  const flags: Record<string, number> = {};
+  const set = (field: keyof TrainSettings, option: string, min: number) => {
+    const value = integerOption(values, option, 'train', min);
+    if (value !== undefined) flags[field] = value;
+  };
+  set('steps', 'steps', 1);
+  set('batchSize', 'batch', 1);
+  set('seed', 'seed', 0);
+  set('limit', 'limit', 1);
+  set('sampleEvery', 'sample-every', 0);
+  set('checkpointEvery', 'checkpoint-every', 1);
+  set('logEvery', 'log-every', 1);
+  return validateTrainConfig(flags, 'command line');
+}
+
+function merge(base: TrainSettings, ...layers: TrainConfig[]): TrainSettings {
+  let settings = base;
+  for (const layer of layers)
+    settings = { ...settings, ...layer, model: { ...settings.model, ...layer.model } };
+  return settings;
+}
+
+/**
+ * Run `dale train` with parsed options: load the data, build or restore the model, train with
+ * progress on `output.stderr`, and return the exit code (130 when `context.signal` aborted it).
+ */
+export async function runTrain(
+  values: OptionValues,
+  output: Output,
+  context: RunContext = {},
+): Promise<number> {
+  const dataset = requiredOption(values, 'dataset', 'train');
+  const outDir = requiredOption(values, 'out', 'train');
+  const backend = choiceOption(values, 'backend', 'train', backendChoices()) ?? 'auto';
+  const resume = values.resume === true;
+  const fileConfig = stringOption(values, 'config');
+  const flags = flagSettings(values);
+  const checkpointDir = join(outDir, 'checkpoint');
+  const hasCheckpoint = existsSync(join(checkpointDir, 'config.json'));
+  if (hasCheckpoint && !resume) {
+    throw new UsageError(
+      `${outDir} already holds a checkpoint: pass --resume to continue it, or choose another --out`,
+      'train',
+    );
+  }
+  const saved = hasCheckpoint ? readSavedRun(checkpointDir) : undefined;
+  const preset =
+    choiceOption(values, 'preset', 'train', PRESET_NAMES) ?? saved?.cli?.preset ?? 'quick';
+  const settings = merge(
+    saved?.cli?.settings ?? presetSettings(preset, dataset),
+    fileConfig === undefined ? {} : loadTrainConfig(fileConfig),
+    flags,
+  );
+
+  const selection = await selectBackend(backend, output);
+  if (selection.name === 'cpu') {
+    output.stderr(
+      'note: the cpu backend computes convolution gradients in plain JavaScript and trains a U-Net very slowly; --backend wasm is much faster\n',
+    );
+  }
+  const data = await loadTrainingSet(dataset, settings.limit);
+  output.stderr(
+    `data: ${data.name}, ${data.size} images of ${data.shape.join('x')}${settings.limit !== null ? ` (--limit ${settings.limit})` : ''}\n`,
+  );
+  const transform = shiftTransform(1); // x ↦ x + 1, the reference's positivity transform
+  const rng = Rng.fromSeed(settings.seed);
+  const sde = gbm({ prior: datasetPrior(dataset, data, transform, rng.split('prior')) });
+  const model: Model = saved
+    ? modelFromConfig(saved.model, rng.split('model'))
+    : buildModel(settings.model, data.shape, rng.split('model'));
+
+  const progress = new Progress(output, {
+    label: 'train',
+    total: settings.steps,
+    start: saved?.step ?? 0,
+    every: settings.logEvery,
+  });
+  const sampleShape = [settings.sampleCount, ...data.shape];
+  const sample = async (score: ScoreFn, step: number): Promise<tf.Tensor> => {
+    progress.message(`step ${step}: sampling ${settings.sampleCount} images`);
+    const samplerRng = Rng.fromSeed(settings.seed).split('samples'); // the same noise for every grid
+    const { onStep, done } = samplerProgress(output, { lines: 5 });
+    return daleLangevinSampler(score, sde, {
+      steps: settings.sampleSteps,
+      shape: sampleShape,
+      rng: samplerRng,
+      onStep,
+    }).finally(done);
+  };
+
+  const cli: CliMeta = { preset, settings };
+  const result = await train({
+    model,
+    sde,
+    data,
+    transform,
+    steps: settings.steps,
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
+    warmupSteps: settings.warmupSteps,
+    ...(settings.gradClipNorm === null ? {} : { gradClipNorm: settings.gradClipNorm }),
+    emaDecay: settings.emaDecay,
+    seed: settings.seed,
+    outDir,
+    checkpointEvery: settings.checkpointEvery,
+    resume,
+    ...(settings.sampleEvery > 0 ? { sampleEvery: settings.sampleEvery, sample } : {}),
+    meta: {
+      dataset: isDatasetName(dataset) ? dataset : data.name,
+      cli: cli as unknown as JsonValue,
+    },
+    onStep: (m) => progress.update(m.step, { loss: m.loss.toFixed(4) }),
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  progress.done();
+  disposeParams(result.ema);
+  disposeParams(model.params);
+  if (result.resumedFrom > 0) output.stderr(`resumed from step ${result.resumedFrom}\n`);
+  if (result.status === 'aborted') {
+    output.stderr(
+      `interrupted at step ${result.step}: checkpoint in ${checkpointDir}; continue with --resume\n`,
+    );
+    return EXIT_CODES.interrupted;
+  }
+  output.stdout(`trained ${result.step} steps: ${checkpointDir}\n`);
+  return EXIT_CODES.ok;
+}

@@ -1,0 +1,64 @@
+/**
+ * `@dale/cli`: the `dale` command (`info`, `train`, `sample`) as functions that take parsed
+ * options and an {@link Output}, so programs and tests can run them in-process.
+ *
+ * @example
+ * ```ts
+ * import { bufferOutput, main } from '@dale/cli';
+ * const output = bufferOutput();
+ * const code = await main(['info', '--json'], { output }); // 0
+ * console.log(JSON.parse(output.out).auto.name); // e.g. 'wasm'
+ * ```
+ * @packageDocumentation
+ */
+export { backendChoices, selectBackend } from './backend.ts';
+export {
+  collectInfo,
+  DALE_PACKAGES,
+  formatInfo,
+  INFO_COMMAND,
+  type InfoReport,
+  runInfo,
+} from './commands/info.ts';
+export { runSample, SAMPLE_COMMAND, SAMPLER_ALIASES } from './commands/sample.ts';
+export { type RunContext, runTrain, TRAIN_COMMAND } from './commands/train.ts';
+export {
+  CONFIG_FIELDS,
+  loadTrainConfig,
+  type ModelOverrides,
+  type TrainConfig,
+  type TrainSettings,
+  validateTrainConfig,
+} from './config.ts';
+export {
+  DATASET_NAMES,
+  type DatasetName,
+  datasetPrior,
+  isDatasetName,
+  loadTrainingSet,
+} from './dataset.ts';
+export { EXIT_CODES, InterruptedError, UsageError } from './errors.ts';
+export { COMMANDS, type Command, formatMainHelp, type MainOptions, main } from './main.ts';
+export {
+  type CommandSpec,
+  choiceOption,
+  closest,
+  EXIT_CODES_HELP,
+  formatHelp,
+  integerOption,
+  type OptionSpec,
+  type OptionValues,
+  parseCommand,
+  requiredOption,
+  stringOption,
+} from './options.ts';
+export { bufferOutput, type Output, processOutput } from './output.ts';
+export { buildModel, PRESET_NAMES, type PresetName, presetSettings } from './presets.ts';
+export {
+  formatDuration,
+  Progress,
+  type ProgressOptions,
+  type SamplerProgress,
+  samplerProgress,
+} from './progress.ts';
+export { cliVersion, packageVersion } from './version.ts';

@@ -1,0 +1,203 @@
+/**
+ * Command-line options: one declarative spec per command gives both the parser (`node:util`'s
+ * `parseArgs`) and the `--help` text, so the two cannot drift apart.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.ts';
+
+/** One option of a command. */
+export interface OptionSpec {
+  /** `'string'` takes a value (`--steps 100` or `--steps=100`); `'boolean'` is a flag. */
+  readonly type: 'string' | 'boolean';
+  /** One line for `--help`. */
+  readonly description: string;
+  /** The value's placeholder in `--help`, e.g. `'N'` or `'DIR'`; default `'VALUE'`. */
+  readonly value?: string;
+  /** The default, shown in `--help`. */
+  readonly default?: string;
+}
+
+/** A command: its name, what it does, its usage line and options. */
+export interface CommandSpec {
+  readonly name: string;
+  /** One line for `dale --help`. */
+  readonly summary: string;
+  /** The usage line, e.g. `'dale sample --checkpoint DIR [options]'`. */
+  readonly usage: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Free text after the options (examples, notes). */
+  readonly details?: string;
+}
+
+/** Parsed option values by name (`--help` included), as `parseArgs` returns them. */
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+/** The exit codes, as `--help` prints them. */
+export const EXIT_CODES_HELP =
+  'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C).';
+
+const HELP_OPTION: OptionSpec = { type: 'boolean', description: 'show this help' };
+
+function withHelp(spec: CommandSpec): Record<string, OptionSpec> {
+  return { ...spec.options, help: HELP_OPTION };
+}
+
+function optionLabel(name: string, option: OptionSpec): string {
+  const flag = name === 'help' ? '-h, --help' : `--${name}`;
+  return option.type === 'string' ? `${flag} ${option.value ?? 'VALUE'}` : flag;
+}
+
+/** The `--help` text of a command: usage, every option with its description and default, exit codes. */
+export function formatHelp(spec: CommandSpec): string {
+  const options = Object.entries(withHelp(spec));
+  const labels = options.map(([name, option]) => optionLabel(name, option));
+  const width = Math.max(...labels.map((l) => l.length)) + 2;
+  const lines = options.map(([, option], i) => {
+    const fallback = option.default === undefined ? '' : ` (default: ${option.default})`;
+    return `  ${labels[i]!.padEnd(width)}${option.description}${fallback}`;
+  });
+  return [
+    `dale ${spec.name}: ${spec.summary}`,
+    '',
+    `Usage: ${spec.usage}`,
+    '',
+    'Options:',
+    ...lines,
+    ...(spec.details ? ['', spec.details] : []),
+    '',
+    EXIT_CODES_HELP,
+    '',
+  ].join('\n');
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The candidate closest to `word` (at most 2 edits away), for "did you mean" hints. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(word, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function quoted(message: string): string | undefined {
+  return /'([^']+)'/.exec(message)?.[1];
+}
+
+/**
+ * Parse a command's arguments against its spec. Unknown options, missing values and stray
+ * positional arguments are {@link UsageError}s that name the option (with a suggestion when one
+ * is close).
+ */
+export function parseCommand(spec: CommandSpec, args: readonly string[]): OptionValues {
+  const options = withHelp(spec);
+  const config = Object.fromEntries(
+    Object.entries(options).map(([name, option]) => [
+      name,
+      name === 'help' ? { type: option.type, short: 'h' } : { type: option.type },
+    ]),
+  );
+  try {
+    return parseArgs({ args: [...args], options: config, strict: true, allowPositionals: false })
+      .values as OptionValues;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    const where = `dale ${spec.name}`;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const option = quoted(message) ?? message;
+      const suggestion = closest(option.replace(/^-+/, '').split('=')[0]!, Object.keys(options));
+      throw new UsageError(
+        `unknown option '${option}' for '${where}'${suggestion ? ` (did you mean --${suggestion}?)` : ''}`,
+        spec.name,
+      );
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const option = /--[a-z-]+/.exec(message)?.[0] ?? message;
+      const takesValue = options[option.slice(2)]?.type === 'string';
+      throw new UsageError(
+        takesValue
+          ? `option ${option} of '${where}' needs a value`
+          : `option ${option} of '${where}' is a flag and takes no value`,
+        spec.name,
+      );
+    }
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new UsageError(
+        `unexpected argument '${quoted(message) ?? message}' for '${where}' (options start with --)`,
+        spec.name,
+      );
+    }
+    throw new UsageError(`${where}: ${message}`, spec.name);
+  }
+}
+
+/** A string option's value, or `undefined` when absent. */
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A required string option; a {@link UsageError} names it when absent. */
+export function requiredOption(values: OptionValues, name: string, command: string): string {
+  const value = stringOption(values, name);
+  if (value === undefined || value === '')
+    throw new UsageError(`'dale ${command}' needs --${name}`, command);
+  return value;
+}
+
+/** An integer option ≥ `min`, or `undefined` when absent; anything else is a {@link UsageError}. */
+export function integerOption(
+  values: OptionValues,
+  name: string,
+  command: string,
+  min = 1,
+): number | undefined {
+  const text = stringOption(values, name);
+  if (text === undefined) return undefined;
+  const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(
+      `option --${name} of 'dale ${command}': expected an integer >= ${min}, got '${text}'`,
+      command,
+    );
+  }
+  return value;
+}
+
+/** A string option restricted to `choices`, or `undefined` when absent. */
+export function choiceOption<C extends string>(
+  values: OptionValues,
+  name: string,
+  command: string,
+  choices: readonly C[],
+): C | undefined {
+  const value = stringOption(values, name);
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    const suggestion = closest(value, choices);
+    throw new UsageError(
+      `option --${name} of 'dale ${command}': expected one of ${choices.join(', ')}, got '${value}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+      command,
+    );
+  }
+  return value as C;
+}
