@@ -74,7 +74,7 @@ export class FeatureStatistics {
       this.#sum[j]! += s;
     }
     const view = { data: centred, rows: d, cols: m.rows };
-    addDotRows(view, view, this.#scatter, true);
+    addDotRows(view, view, this.#scatter, { upperOnly: true });
     this.#count += m.rows;
     return this;
   }

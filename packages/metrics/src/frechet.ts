@@ -5,6 +5,7 @@
 import { DaleError } from '@dale/core';
 import type { FeatureStatistics } from './feature-statistics.ts';
 import { addDotRows, mirrorUpper } from './linalg/dot-rows.ts';
+import { pivotedCholesky } from './linalg/pivoted-cholesky.ts';
 import { symmetricEigen } from './linalg/symmetric-eigen.ts';
 
 /** A Gaussian's mean (d) and covariance (d × d, row-major), float64. */
@@ -19,11 +20,11 @@ export interface GaussianMoments {
  * The squared Fréchet (2-Wasserstein) distance between N(μ₁, Σ₁) and N(μ₂, Σ₂):
  * ‖μ₁ − μ₂‖² + Tr Σ₁ + Tr Σ₂ − 2 Tr (Σ₁^{1/2} Σ₂ Σ₁^{1/2})^{1/2}.
  *
- * Σ₁^{1/2} = V Λ^{1/2} Vᵀ comes from the symmetric eigendecomposition Σ₁ = V Λ Vᵀ, and the trace term
- * from the eigenvalues of the symmetric matrix Λ^{1/2} Vᵀ Σ₂ V Λ^{1/2} (orthogonally similar to
- * Σ₁^{1/2} Σ₂ Σ₁^{1/2}). Eigenvalues below zero (round-off of a rank-deficient, positive
- * semi-definite matrix) are clipped to 0, and directions where Σ₁ vanishes (eigenvalue at most
- * d·ε·λ_max, ε = 2⁻⁵²) are dropped, as are the same round-off eigenvalues of the product, so covariances from fewer samples than dimensions work. No Newton iteration, no complex parts.
+ * The trace term is Σᵢ √λᵢ(Σ₁Σ₂) ({@link traceSqrtProduct}): a pivoted Cholesky factor Σ₁ = LLᵀ of
+ * Σ₁'s numerical rank r makes LᵀΣ₂L (r × r, symmetric) similar in spectrum to Σ₁Σ₂ up to zeros, and
+ * only its eigenvalues are computed. Round-off eigenvalues (at most r·ε·|λ|_max, ε = 2⁻⁵², and below
+ * zero) are dropped, so covariances from fewer samples than dimensions work. No Newton iteration, no
+ * complex parts, no eigenvectors.
  */
 export function frechetDistance(a: GaussianMoments, b: GaussianMoments): number {
   const d = a.mean.length;
@@ -45,37 +46,35 @@ export function frechetDistance(a: GaussianMoments, b: GaussianMoments): number 
   return meanTerm + traces - 2 * traceSqrtProduct(a.covariance, b.covariance, d);
 }
 
-/** Tr (Σ₁^{1/2} Σ₂ Σ₁^{1/2})^{1/2} for symmetric positive semi-definite Σ₁, Σ₂ (d × d). */
+/**
+ * Tr (Σ₁^{1/2} Σ₂ Σ₁^{1/2})^{1/2} = Σᵢ √λᵢ(Σ₁Σ₂) for symmetric positive semi-definite Σ₁, Σ₂ (d × d,
+ * row-major). With the pivoted Cholesky factor PᵀΣ₁P = LLᵀ (L: d × r, r = numerical rank of Σ₁),
+ * Σ₁Σ₂ has the nonzero eigenvalues of M = Lᵀ(PᵀΣ₂P)L; M's eigenvalues come from Householder
+ * tridiagonalisation and implicit QL without eigenvectors. O(d³·2/3) multiply–adds in products
+ * that skip L's zero triangle, plus O(d³·2/3) for the tridiagonalisation.
+ */
 export function traceSqrtProduct(s1: ArrayLike<number>, s2: ArrayLike<number>, d: number): number {
-  const { values, vectors } = symmetricEigen(s1, d);
-  // Keep the directions where Σ₁ is positive beyond round-off (d·ε·λ_max, the usual numerical-rank
-  // threshold); the others are zero up to round-off and would only add √(round-off) noise.
-  const tolerance = d * 2 ** -52 * Math.max(Math.abs(values[0]!), Math.abs(values[d - 1]!));
-  const keep: number[] = [];
-  for (let j = 0; j < d; j++) if (values[j]! > tolerance) keep.push(j);
-  const r = keep.length;
+  const { rank: r, pivots, factorT } = pivotedCholesky(s1, d);
   if (r === 0) return 0;
-  // Scaled eigenvectors u_j = √λ_j v_j (rows), so U Σ₂ Uᵀ = Λ^{1/2} Vᵀ Σ₂ V Λ^{1/2}.
-  const u = new Float64Array(r * d);
-  keep.forEach((j, row) => {
-    const scale = Math.sqrt(values[j]!);
-    for (let k = 0; k < d; k++) u[row * d + k] = scale * vectors![j * d + k]!;
+  // Σ₂ in pivot order, so that it meets L's rows.
+  const permuted = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    const from = pivots[i]! * d;
+    const to = i * d;
+    for (let j = 0; j < d; j++) permuted[to + j] = s2[from + pivots[j]!]!;
+  }
+  const lt = { data: factorT, rows: r, cols: d };
+  // W = Lᵀ Σ̃₂ (r × d; Σ̃₂ symmetric, so its rows are its columns), then M = W L (upper triangle).
+  const w = addDotRows(lt, { data: permuted, rows: d, cols: d }, new Float64Array(r * d), {
+    aUpperTrapezoidal: true,
   });
-  const sigma2 = s2 instanceof Float64Array ? s2 : Float64Array.from(s2);
-  const uSigma = addDotRows(
-    { data: u, rows: r, cols: d },
-    { data: sigma2, rows: d, cols: d },
-    new Float64Array(r * d),
-  );
-  const m = addDotRows(
-    { data: uSigma, rows: r, cols: d },
-    { data: u, rows: r, cols: d },
-    new Float64Array(r * r),
-    true,
-  );
+  const m = addDotRows({ data: w, rows: r, cols: d }, lt, new Float64Array(r * r), {
+    upperOnly: true,
+    bUpperTrapezoidal: true,
+  });
   const { values: mu } = symmetricEigen(mirrorUpper(m, r), r, { vectors: false });
-  // Same threshold: when Σ₂ is singular, M's zero eigenvalues come out as ±round-off, whose square
-  // roots (≈ 1e-8 each) would otherwise bias the trace.
+  // When Σ₂ is singular, M's zero eigenvalues come out as ±round-off, whose square roots (≈ 1e-8
+  // each) would otherwise bias the trace: keep only those above the numerical-rank threshold.
   const muTolerance = r * 2 ** -52 * Math.max(Math.abs(mu[0]!), Math.abs(mu[r - 1]!));
   let trace = 0;
   for (let i = 0; i < r; i++) if (mu[i]! > muTolerance) trace += Math.sqrt(mu[i]!);

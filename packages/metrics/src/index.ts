@@ -4,6 +4,12 @@
  * @packageDocumentation
  */
 export {
+  type DisposableFeatureExtractor,
+  type DomainDataset,
+  type DomainExtractorOptions,
+  domainExtractor,
+} from './extractors/domain-extractor.ts';
+export {
   accumulateFeatures,
   type FeatureExtractor,
 } from './extractors/feature-extractor.ts';
@@ -18,6 +24,7 @@ export { type FeatureMatrix, type Features, toFeatureMatrix } from './feature-ma
 export { FeatureStatistics } from './feature-statistics.ts';
 export { fid, frechetDistance, type GaussianMoments, traceSqrtProduct } from './frechet.ts';
 export { type KidOptions, type KidResult, kid } from './kid.ts';
+export { type PivotedCholesky, pivotedCholesky } from './linalg/pivoted-cholesky.ts';
 export { type SymmetricEigen, symmetricEigen } from './linalg/symmetric-eigen.ts';
 export {
   type NearestNeighbourReport,

@@ -4,7 +4,13 @@
  */
 import { Rng } from '@dale/core';
 import { describe, expect, it } from 'vitest';
-import { FeatureStatistics, fid, frechetDistance, symmetricEigen } from '../src/index.ts';
+import {
+  FeatureStatistics,
+  fid,
+  frechetDistance,
+  symmetricEigen,
+  traceSqrtProduct,
+} from '../src/index.ts';
 import {
   gaussianRows,
   hasScipy,
@@ -169,6 +175,27 @@ describe('fid of features', () => {
     expect(relative(frechetDistance(b, a), expected)).toBeLessThan(1e-9);
   });
 
+  it('equals the eigenvector route Tr √(Λ^{1/2}VᵀΣ₂VΛ^{1/2}) at d = 300 (several product blocks)', () => {
+    // d = 300 spans two 256-deep blocks and five 64-row blocks of the products, with the pivoted
+    // factor's zero triangle skipped; the second implementation is the former eigenvector route.
+    const dim = 300;
+    const x = gaussianRows(rng, 400, dim);
+    const y = matmul(gaussianRows(rng, 350, dim, 0.9, 0.2), mixing(dim), 350, dim, dim);
+    const a = twoPassMoments(x, 400, dim);
+    const b = twoPassMoments(y, 350, dim);
+    const { values, vectors } = symmetricEigen(a.covariance, dim);
+    const u = new Float64Array(dim * dim); // rows √λ_j v_j
+    for (let j = 0; j < dim; j++)
+      for (let k = 0; k < dim; k++)
+        u[j * dim + k] = Math.sqrt(Math.max(0, values[j]!)) * vectors![j * dim + k]!;
+    const m = matmul(matmul(u, b.covariance, dim, dim, dim), transposeOf(u, dim), dim, dim, dim);
+    const mu = symmetricEigen(m, dim).values;
+    const traceSqrt = mu.reduce((t, v) => t + Math.sqrt(Math.max(0, v)), 0);
+    expect(relative(traceSqrtProduct(a.covariance, b.covariance, dim), traceSqrt)).toBeLessThan(
+      1e-11,
+    );
+  });
+
   it.runIf(hasScipy)(
     'equals scipy (pytorch-fid formula with scipy.linalg.sqrtm) to 1e-6 relative',
     () => {
@@ -188,6 +215,17 @@ print(json.dumps(float(((m1 - m2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 
     },
   );
 });
+
+/** A banded mixing matrix (each feature mixes with its next two), so the covariance is not diagonal. */
+function mixing(d: number): Float64Array {
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    out[i * d + i] = 1;
+    out[i * d + ((i + 1) % d)] = 0.5;
+    out[i * d + ((i + 2) % d)] = -0.3;
+  }
+  return out;
+}
 
 function transposeOf2(a: Float64Array, rows: number, cols: number) {
   const out = new Float64Array(rows * cols);

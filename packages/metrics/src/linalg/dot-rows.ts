@@ -1,13 +1,17 @@
 /**
  * Float64 dot products between the rows of two row-major matrices, C = A Bᵀ: the one dense kernel
  * behind the covariance accumulation, the Fréchet distance's products, KID's kernel matrices and the
- * pairwise distances. Register-tiled (4 × 4 accumulators) and blocked along the shared dimension so
- * the eight rows in flight stay in the L1 cache.
+ * pairwise distances. Blocked along the shared dimension and over rows of B so the rows in flight
+ * stay in L1 and L2; each tile runs on a WebAssembly SIMD kernel (4 × 2 rows, f64x2 accumulators) or,
+ * without it, on 4 × 4 register-tiled JavaScript loops.
  * @module
  */
+import { type SimdKernel, simdKernel } from './simd-kernel.ts';
 
-/** Rows of the shared dimension processed per block (8 rows × 256 doubles = 16 KiB). */
+/** Values of the shared dimension processed per block (4 rows × 256 doubles = 8 KiB of A in L1). */
 const DEPTH_BLOCK = 256;
+/** Rows of B per block: 64 × 256 doubles = 128 KiB, reused from L2 by every row tile of A. */
+const ROW_BLOCK = 64;
 
 /** A row-major matrix view: `rows` × `cols` values of `data` starting at 0. */
 export interface RowMatrix {
@@ -19,38 +23,147 @@ export interface RowMatrix {
   readonly cols: number;
 }
 
+/** Structure that lets {@link addDotRows} skip work. */
+export interface DotRowsOptions {
+  /** Compute only the entries j ≥ i (the product is symmetric; the caller mirrors). */
+  readonly upperOnly?: boolean;
+  /** Row i of A is zero before column i (A upper trapezoidal): sums start at k = i. */
+  readonly aUpperTrapezoidal?: boolean;
+  /** Row j of B is zero before column j (B upper trapezoidal): sums start at k = j. */
+  readonly bUpperTrapezoidal?: boolean;
+  /** Use the plain JavaScript loops even where the WebAssembly SIMD kernel is available. */
+  readonly scalar?: boolean;
+}
+
 /**
  * Add A Bᵀ to `out` (row-major, `a.rows` × `b.rows`): out[i·p + j] += Σ_k a[i,k] b[j,k] in float64.
- * With `upperOnly` (A and B the same matrix) only the entries j ≥ i are computed (the caller mirrors).
+ * Blocked for the caches: a 256-deep slice of 64 rows of B stays in L2 while every 4-row tile of A
+ * passes over it. `options` skips entries below the diagonal and known-zero leading parts of rows.
+ * The tiles run on the WebAssembly SIMD kernel ({@link simdKernel}; A and B are copied into its
+ * memory as float64) where available, else on 4 × 4 register-tiled JavaScript loops.
  */
 export function addDotRows(
   a: RowMatrix,
   b: RowMatrix,
   out: Float64Array,
-  upperOnly = false,
+  options: DotRowsOptions = {},
 ): Float64Array {
+  const kernel = options.scalar ? undefined : simdKernel();
+  if (kernel && a.rows > 0 && b.rows > 0 && a.cols > 0)
+    return addDotRowsSimd(kernel, a, b, out, options);
   const { rows: p, cols: depth } = a;
   const q = b.rows;
   const A = a.data;
   const B = b.data;
+  const upperOnly = options.upperOnly ?? false;
+  const aTrapezoidal = options.aUpperTrapezoidal ?? false;
+  const bTrapezoidal = options.bUpperTrapezoidal ?? false;
   for (let k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
     const k1 = Math.min(depth, k0 + DEPTH_BLOCK);
-    for (let i = 0; i < p; i += 4) {
-      const iEnd = Math.min(p, i + 4);
-      const jStart = upperOnly ? i - (i % 4) : 0;
-      for (let j = jStart; j < q; j += 4) {
-        const jEnd = Math.min(q, j + 4);
-        if (iEnd - i === 4 && jEnd - j === 4) {
-          tile4x4(A, B, depth, i, j, k0, k1, out, q);
-        } else {
-          for (let ii = i; ii < iEnd; ii++) {
-            for (let jj = j; jj < jEnd; jj++) {
-              let s = 0;
-              const ai = ii * depth;
-              const bj = jj * depth;
-              for (let k = k0; k < k1; k++) s += A[ai + k]! * B[bj + k]!;
-              out[ii * q + jj]! += s;
+    // Rows of B (and A) that are zero over the whole slice k0…k1 contribute nothing.
+    const jLimit = bTrapezoidal ? Math.min(q, k1) : q;
+    const iLimit = aTrapezoidal ? Math.min(p, k1) : p;
+    for (let j0 = 0; j0 < jLimit; j0 += ROW_BLOCK) {
+      const j1 = Math.min(jLimit, j0 + ROW_BLOCK);
+      const iEndAll = upperOnly ? Math.min(iLimit, j1) : iLimit;
+      for (let i = 0; i < iEndAll; i += 4) {
+        const iEnd = Math.min(p, i + 4);
+        const jStart = upperOnly ? Math.max(j0, i) : j0;
+        for (let j = jStart; j < j1; j += 4) {
+          const jEnd = Math.min(j1, j + 4);
+          let kStart = k0;
+          if (aTrapezoidal && i > kStart) kStart = i;
+          if (bTrapezoidal && j > kStart) kStart = j;
+          if (kStart >= k1) continue;
+          if (iEnd - i === 4 && jEnd - j === 4) {
+            tile4x4(A, B, depth, i, j, kStart, k1, out, q);
+          } else {
+            for (let ii = i; ii < iEnd; ii++) {
+              for (let jj = j; jj < jEnd; jj++) {
+                let s = 0;
+                const ai = ii * depth;
+                const bj = jj * depth;
+                for (let k = kStart; k < k1; k++) s += A[ai + k]! * B[bj + k]!;
+                out[ii * q + jj]! += s;
+              }
             }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** {@link addDotRows} on the SIMD kernel: 4 × 2 tiles over rows padded to an even length. */
+function addDotRowsSimd(
+  kernel: SimdKernel,
+  a: RowMatrix,
+  b: RowMatrix,
+  out: Float64Array,
+  options: DotRowsOptions,
+): Float64Array {
+  const { rows: p, cols: depth } = a;
+  const q = b.rows;
+  const upperOnly = options.upperOnly ?? false;
+  const aTrapezoidal = options.aUpperTrapezoidal ?? false;
+  const bTrapezoidal = options.bUpperTrapezoidal ?? false;
+  const strideValues = depth + (depth & 1);
+  const stride = 8 * strideValues;
+  const pPadded = Math.ceil(p / 4) * 4;
+  const qPadded = Math.ceil(q / 2) * 2;
+  const shared = a.data === b.data && p === q;
+  const aBase = 0;
+  const bBase = shared ? aBase : aBase + pPadded * stride;
+  const resultAt = shared ? pPadded * stride : bBase + qPadded * stride;
+  const needed = resultAt + 64;
+  const { memory } = kernel;
+  if (memory.buffer.byteLength < needed) {
+    try {
+      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
+    } catch {
+      return addDotRows(a, b, out, { ...options, scalar: true }); // beyond WebAssembly's 4 GiB
+    }
+  }
+  const heap = new Float64Array(memory.buffer);
+  const copyRows = (m: RowMatrix, base: number, padded: number) => {
+    const at = base / 8;
+    heap.fill(0, at, at + padded * strideValues);
+    for (let r = 0; r < m.rows; r++) {
+      heap.set(m.data.subarray(r * depth, (r + 1) * depth), at + r * strideValues);
+    }
+  };
+  copyRows(a, aBase, pPadded);
+  if (!shared) copyRows(b, bBase, qPadded);
+  const result = new Float64Array(memory.buffer, resultAt, 8);
+  const dot4x2 = kernel.dot4x2;
+  for (let k0 = 0; k0 < depth; k0 += DEPTH_BLOCK) {
+    const k1 = Math.min(depth, k0 + DEPTH_BLOCK);
+    const jLimit = bTrapezoidal ? Math.min(q, k1) : q;
+    const iLimit = aTrapezoidal ? Math.min(p, k1) : p;
+    for (let j0 = 0; j0 < jLimit; j0 += ROW_BLOCK) {
+      const j1 = Math.min(jLimit, j0 + ROW_BLOCK);
+      const iEndAll = upperOnly ? Math.min(iLimit, j1) : iLimit;
+      for (let i = 0; i < iEndAll; i += 4) {
+        const jStart = upperOnly ? Math.max(j0, i) : j0;
+        for (let j = jStart; j < j1; j += 2) {
+          let kStart = k0;
+          if (aTrapezoidal && i > kStart) kStart = i;
+          if (bTrapezoidal && j > kStart) kStart = j;
+          kStart -= kStart & 1; // the values skipped by rounding down are zeros
+          const kEnd = k1 + (k1 & 1); // the padding value is zero
+          if (kStart >= kEnd) continue;
+          dot4x2(
+            aBase + i * stride + 8 * kStart,
+            bBase + j * stride + 8 * kStart,
+            stride,
+            8 * (kEnd - kStart),
+            resultAt,
+          );
+          for (let r = 0; r < 4 && i + r < p; r++) {
+            const o = (i + r) * q + j;
+            out[o]! += result[2 * r]!;
+            if (j + 1 < q) out[o + 1]! += result[2 * r + 1]!;
           }
         }
       }

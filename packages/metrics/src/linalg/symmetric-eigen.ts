@@ -6,6 +6,7 @@
  * @module
  */
 import { DaleError } from '@dale/core';
+import { simdKernel } from './simd-kernel.ts';
 
 /** Eigenvalues (ascending) and, when asked for, orthonormal eigenvectors of a symmetric matrix. */
 export interface SymmetricEigen {
@@ -20,12 +21,14 @@ export interface SymmetricEigen {
 
 /**
  * Eigenvalues and (optionally) eigenvectors of the symmetric `n` × `n` matrix `matrix` (row-major;
- * only its lower triangle is read). O(n³); the input is not modified.
+ * only its lower triangle is read). O(n³); the input is not modified. Options: `vectors` (default
+ * true) — without eigenvectors the tridiagonalisation runs fused and on the WebAssembly SIMD kernel
+ * where available; `scalar` keeps it in plain JavaScript.
  */
 export function symmetricEigen(
   matrix: ArrayLike<number>,
   n: number,
-  options: { vectors?: boolean } = {},
+  options: { vectors?: boolean; scalar?: boolean } = {},
 ): SymmetricEigen {
   if (!Number.isInteger(n) || n < 1 || matrix.length !== n * n) {
     throw new DaleError(
@@ -46,13 +49,14 @@ export function symmetricEigen(
   }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  tred2(v, d, e, n, wantVectors);
+  if (wantVectors) tred2(v, d, e, n);
+  else tridiagonalValues(v, d, e, n, options.scalar ?? false);
   tql2(v, d, e, n, wantVectors);
   return sortAscending(d, wantVectors ? v : undefined, n);
 }
 
 /** Householder tridiagonalisation: diagonal into d, subdiagonal into e[1..n), transforms into v. */
-function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, vectors: boolean) {
+function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number) {
   for (let j = 0; j < n; j++) d[j] = v[j * n + n - 1]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -107,11 +111,6 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, vec
     }
     d[i] = h;
   }
-  if (!vectors) {
-    for (let j = 0; j < n; j++) d[j] = v[j * n + j]!;
-    e[0] = 0;
-    return;
-  }
   for (let i = 0; i < n - 1; i++) {
     const colI = i * n;
     const colNext = (i + 1) * n;
@@ -135,6 +134,173 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, vec
   }
   v[(n - 1) * n + n - 1] = 1;
   e[0] = 0;
+}
+
+/**
+ * The same Householder tridiagonalisation as {@link tred2} for eigenvalues only: diagonal into d,
+ * subdiagonal into e[1..n). Each step's rank-2 update A ← A − u qᵀ − q uᵀ is fused with the next
+ * step's product A′u′ (the next row is updated first, so u′ is known), so every step passes over the
+ * lower triangle once instead of twice; each column of that pass runs on the WebAssembly SIMD
+ * kernel's `rank2` where available (the matrix is copied into its memory), else in JavaScript.
+ */
+function tridiagonalValues(
+  matrix: Float64Array,
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  scalar: boolean,
+) {
+  const size = n * n + 4 * n;
+  let kernel = scalar ? undefined : simdKernel();
+  if (kernel && kernel.memory.buffer.byteLength < 8 * size) {
+    try {
+      kernel.memory.grow(Math.ceil((8 * size - kernel.memory.buffer.byteLength) / 65536));
+    } catch {
+      kernel = undefined; // beyond WebAssembly's 4 GiB
+    }
+  }
+  // heap: the matrix (column-major lower triangle) then four n-vectors u, u′, p, p′.
+  const heap = kernel ? new Float64Array(kernel.memory.buffer, 0, size) : new Float64Array(size);
+  heap.set(matrix);
+  heap.fill(0, n * n);
+  const rank2 = kernel?.rank2;
+  /** Over k in [k0, k1) of column `col`: a = V − (uj·p + pj·u), V ← a, q += wj·a; returns Σ a·w. */
+  const column = (
+    col: number,
+    k0: number,
+    k1: number,
+    uj: number,
+    pj: number,
+    wj: number,
+    u: number,
+    p: number,
+    w: number,
+    q: number,
+  ): number => {
+    let acc = 0;
+    let k = k0;
+    const pairs = rank2 ? (k1 - k0) >> 1 : 0;
+    if (pairs > 0) {
+      acc = rank2!(
+        8 * (col + k0),
+        8 * (u + k0),
+        8 * (p + k0),
+        8 * (w + k0),
+        8 * (q + k0),
+        16 * pairs,
+        uj,
+        pj,
+        wj,
+      );
+      k = k0 + 2 * pairs; // at most one value left for the loop below
+    }
+    for (; k < k1; k++) {
+      const a = heap[col + k]! - (uj * heap[p + k]! + pj * heap[u + k]!);
+      heap[col + k] = a;
+      acc += a * heap[w + k]!;
+      heap[q + k]! += wj * a;
+    }
+    return acc;
+  };
+  let u = n * n; // this step's Householder vector (scaled)
+  let next = u + n; // the next step's
+  let p = next + n; // A u, then q
+  let pNext = p + n; // A′ u′, accumulated during the fused update
+  const row = new Float64Array(n);
+  for (let j = 0; j < n - 1; j++) row[j] = heap[j * n + n - 1]!;
+  let h = householder(row, n - 1, heap, u, e);
+  let fused = false;
+  for (let i = n - 1; i >= 1; i--) {
+    let hNext = 0;
+    if (h === 0) {
+      // Nothing to annihilate in row i: the leading block is unchanged.
+      if (i > 1) {
+        for (let j = 0; j < i - 1; j++) row[j] = heap[j * n + i - 1]!;
+        hNext = householder(row, i - 1, heap, next, e);
+      }
+      fused = false;
+    } else {
+      if (!fused) {
+        // p = A u over the leading i × i block (the kernel with no update: uj = pj = 0).
+        heap.fill(0, p, p + i);
+        for (let j = 0; j < i; j++) {
+          const col = j * n;
+          const uj = heap[u + j]!;
+          const acc = column(col, j + 1, i, 0, 0, uj, u, p, u, p);
+          heap[p + j]! += heap[col + j]! * uj + acc;
+        }
+      }
+      let f = 0;
+      for (let j = 0; j < i; j++) {
+        heap[p + j]! /= h;
+        f += heap[p + j]! * heap[u + j]!;
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) heap[p + j]! -= hh * heap[u + j]!;
+      // Row i − 1 after the update, then the next reflector from it.
+      const ul = heap[u + i - 1]!;
+      const pl = heap[p + i - 1]!;
+      for (let j = 0; j < i; j++) {
+        const at = j * n + i - 1;
+        const value = heap[at]! - (heap[u + j]! * pl + heap[p + j]! * ul);
+        heap[at] = value;
+        row[j] = value;
+      }
+      if (i > 1) hNext = householder(row, i - 1, heap, next, e);
+      // The rest of the update (rows and columns < i − 1), with A′u′ on the fly.
+      const m = i - 1;
+      heap.fill(0, pNext, pNext + m);
+      for (let j = 0; j < m; j++) {
+        const col = j * n;
+        const uj = heap[u + j]!;
+        const pj = heap[p + j]!;
+        const nj = hNext === 0 ? 0 : heap[next + j]!;
+        const diagonal = heap[col + j]! - 2 * uj * pj;
+        heap[col + j] = diagonal;
+        const acc = column(col, j + 1, m, uj, pj, nj, u, p, next, pNext);
+        heap[pNext + j]! += diagonal * nj + acc;
+      }
+      fused = hNext !== 0;
+    }
+    [u, next] = [next, u];
+    [p, pNext] = [pNext, p];
+    h = hNext;
+  }
+  for (let j = 0; j < n; j++) d[j] = heap[j * n + j]!;
+  e[0] = 0;
+}
+
+/**
+ * The reflector that annihilates row[0 … i − 1) of row i (JAMA's scaled form), written to
+ * heap[u …]: x = row/scale, u = x − g·e_{i−1} with g = −sign(x_{i−1})‖x‖, e[i] = scale·g; returns
+ * h = ‖x‖² − x_{i−1}·g = ‖u‖²/2 (0 when the row is already zero).
+ */
+function householder(
+  row: Float64Array,
+  i: number,
+  heap: Float64Array,
+  u: number,
+  e: Float64Array,
+): number {
+  let scale = 0;
+  for (let k = 0; k < i; k++) scale += Math.abs(row[k]!);
+  if (scale === 0) {
+    e[i] = 0;
+    return 0;
+  }
+  let h = 0;
+  for (let k = 0; k < i; k++) {
+    const x = row[k]! / scale;
+    heap[u + k] = x;
+    h += x * x;
+  }
+  const f = heap[u + i - 1]!;
+  let g = Math.sqrt(h);
+  if (f > 0) g = -g;
+  e[i] = scale * g;
+  h -= f * g;
+  heap[u + i - 1] = f - g;
+  return h;
 }
 
 /** Implicit QL iterations on the tridiagonal (d, e), accumulating rotations into v when asked. */
