@@ -30,7 +30,8 @@ interface ConvCase {
   format?: 'NHWC' | 'NCHW';
 }
 
-// Strides 1, 2 and (2, 1); 'same', 'valid' and explicit padding; batch 1 and 3; 1 channel in or
+// Strides 1, 2 and (2, 1) (stride 1 NHWC takes the forward-convolution path, the rest im2col);
+// 'same', 'valid' and explicit padding; batch 1 to 4; 1 channel in or
 // out; kernels 1 and 3; non-square inputs; one NCHW case.
 const convCases: ConvCase[] = [
   {
@@ -116,6 +117,27 @@ const convCases: ConvCase[] = [
     outChannels: 2,
     kernel: 3,
     stride: 2,
+    pad: 'same',
+    format: 'NCHW',
+  },
+  {
+    batch: 4,
+    height: 6,
+    width: 9,
+    inChannels: 3,
+    outChannels: 5,
+    kernel: 3,
+    stride: 1,
+    pad: 'valid',
+  },
+  {
+    batch: 2,
+    height: 5,
+    width: 7,
+    inChannels: 3,
+    outChannels: 2,
+    kernel: 3,
+    stride: 1,
     pad: 'same',
     format: 'NCHW',
   },

@@ -4,13 +4,15 @@
  *
  *   dW[kh, kw, ci, co] = Σ_{b, oy, ox} x[b, oy·sh + kh − top, ox·sw + kw − left, ci] · dy[b, oy, ox, co],
  *
- * computed as one matrix product per chunk of output positions: patchesᵀ [KH·KW·Cin, rows] · dy
+ * computed, for stride-1 NHWC convolutions, as one forward convolution (stride-one-backprop.ts) and
+ * otherwise as one matrix product per chunk of output positions: patchesᵀ [KH·KW·Cin, rows] · dy
  * [rows, Cout] (a transposed im2col, built in JavaScript straight from the heap) by the backend's
  * XNNPACK `BatchMatMul`, accumulated in float64 across chunks. The small dy chunk is the right-hand
  * operand because XNNPACK repacks that operand on every call.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convStrides } from './conv-geometry.ts';
+import { strideOneBackpropFilter } from './stride-one-backprop.ts';
 import { allocate, asWasm, chunkRows, f32, free, matMul } from './wasm-heap.ts';
 
 function conv2DBackpropFilter({
@@ -36,6 +38,8 @@ function conv2DBackpropFilter({
     false,
     tf.backend_util.convertConv2DDataFormat(dataFormat),
   );
+  const fast = strideOneBackpropFilter(backend, x, dy, info);
+  if (fast !== undefined) return fast;
   const { filterHeight: kH, filterWidth: kW, inChannels: cin, outChannels: cout } = info;
   const { outHeight, outWidth, inHeight, inWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;

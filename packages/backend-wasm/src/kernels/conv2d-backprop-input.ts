@@ -1,7 +1,8 @@
 /**
  * `Conv2DBackpropInput` for the `wasm` backend, replacing TensorFlow.js 4.22's own (a direct loop
  * nest about ten times slower than the forward convolution): the gradient of a 2-D convolution with
- * respect to its input, as col2im of a matrix product. Per chunk of output positions,
+ * respect to its input: for stride-1 NHWC convolutions a forward convolution with the flipped filter
+ * (stride-one-backprop.ts), otherwise col2im of a matrix product. Per chunk of output positions,
  * cols [rows, KH·KW·Cin] = dy [rows, Cout] · Wᵀ [Cout, KH·KW·Cin] by the backend's XNNPACK
  * `BatchMatMul`, then each column is added back at the input pixel it was read from:
  *
@@ -9,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { convStrides } from './conv-geometry.ts';
+import { strideOneBackpropInput } from './stride-one-backprop.ts';
 import { allocate, asWasm, chunkRows, f32, free, matMul } from './wasm-heap.ts';
 
 function conv2DBackpropInput({
@@ -34,6 +36,8 @@ function conv2DBackpropInput({
     false,
     tf.backend_util.convertConv2DDataFormat(dataFormat),
   );
+  const fast = strideOneBackpropInput(backend, dy, filter, info);
+  if (fast !== undefined) return fast;
   const { filterHeight: kH, filterWidth: kW, inChannels: cin, outChannels: cout } = info;
   const { outHeight, outWidth, inHeight, inWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;

@@ -20,7 +20,7 @@ export function downsample(params: TensorsOf<Conv2dParams>, x: tf.Tensor): tf.Te
 
 /**
  * Nearest-neighbour ×2 upsampling: out[b, i, j, c] = x[b, ⌊i/2⌋, ⌊j/2⌋, c] ([B, H, W, C] →
- * [B, 2H, 2W, C]), written as reshapes + rank-4 tiles so that it has a gradient on every backend.
+ * [B, 2H, 2W, C]), written as reshapes and concatenations so that it has a gradient on every backend.
  */
 export function upsampleNearest(x: tf.Tensor): tf.Tensor4D {
   if (x.rank !== 4) {
@@ -31,9 +31,12 @@ export function upsampleNearest(x: tf.Tensor): tf.Tensor4D {
   }
   const [b, h, w, c] = x.shape as [number, number, number, number];
   return tf.tidy(() => {
-    // Tile's gradient exists up to rank 4: repeat along the width, then along the height.
-    const wide = tf.tile(tf.reshape(x, [b * h, w, 1, c]), [1, 1, 2, 1]); // [B·H, W, 2, C]
-    const tall = tf.tile(tf.reshape(wide, [b, h, 1, 2 * w * c]), [1, 1, 2, 1]); // [B, H, 2, 2W·C]
+    // Repeat along the width, then along the height, each as a concatenation of two copies
+    // (memory copies on every backend, where Tile is a slow generic loop on wasm).
+    const column = tf.reshape(x, [b * h, w, 1, c]);
+    const wide = tf.concat([column, column], 2); // [B·H, W, 2, C]
+    const row = tf.reshape(wide, [b, h, 1, 2 * w * c]);
+    const tall = tf.concat([row, row], 2); // [B, H, 2, 2W·C]
     return tf.reshape(tall, [b, 2 * h, 2 * w, c]);
   });
 }

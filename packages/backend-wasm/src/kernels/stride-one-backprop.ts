@@ -1,0 +1,108 @@
+/**
+ * Both gradients of a stride-1 NHWC convolution written as forward convolutions, so that they run
+ * in the backend's multithreaded XNNPACK `Conv2D` instead of a JavaScript im2col / col2im:
+ *
+ *   dx = conv(dy, W̃)     W̃[kh, kw, co, ci] = W[KH−1−kh, KW−1−kw, ci, co], padding KH−1−top, …
+ *   dWᵀ = conv(x̃, d̃y)    x̃ = x as [Cin, H, W, B], d̃y = dy as [OH, OW, B, Cout], padding top, …
+ *
+ * (the second is the sum over batch and positions of dW[kh, kw, ci, co] = Σ x[b, oy+kh−top,
+ * ox+kw−left, ci]·dy[b, oy, ox, co] read as a correlation whose "channels" are the batch). Each
+ * function returns `undefined` when the convolution is not of this kind (strides, NCHW, padding
+ * larger than the kernel), and the caller falls back to its general path.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { allocate, f32, free, type HeapTensor } from './wasm-heap.ts';
+
+type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
+
+function wasmKernel(name: string): tf.KernelFunc {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`the wasm backend has no ${name} kernel`);
+  return kernel.kernelFunc;
+}
+
+function conv(backend: BackendWasm, x: HeapTensor, filter: HeapTensor, pad: ExplicitPad) {
+  return wasmKernel(tf.Conv2D)({
+    inputs: { x, filter },
+    backend,
+    attrs: { strides: 1, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined },
+  } as never) as HeapTensor;
+}
+
+function transpose(backend: BackendWasm, x: HeapTensor, perm: number[]): HeapTensor {
+  return wasmKernel(tf.Transpose)({
+    inputs: { x },
+    backend,
+    attrs: { perm },
+  } as never) as HeapTensor;
+}
+
+/** Whether this convolution has unit strides, NHWC data and no padding beyond the kernel. */
+function isStrideOne(info: tf.backend_util.Conv2DInfo): boolean {
+  const { top, bottom, left, right } = info.padInfo;
+  return (
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.dataFormat === 'channelsLast' &&
+    Math.min(top, bottom, left, right) >= 0 &&
+    Math.max(top, bottom) < info.filterHeight &&
+    Math.max(left, right) < info.filterWidth
+  );
+}
+
+/** dx of a stride-1 convolution as the convolution of dy with the flipped, transposed filter. */
+export function strideOneBackpropInput(
+  backend: BackendWasm,
+  dy: HeapTensor,
+  filter: HeapTensor,
+  info: tf.backend_util.Conv2DInfo,
+): HeapTensor | undefined {
+  if (!isStrideOne(info)) return undefined;
+  const { filterHeight: kH, filterWidth: kW, inChannels: cin, outChannels: cout } = info;
+  const { top, bottom, left, right } = info.padInfo;
+  const flipped = allocate(backend, [kH, kW, cout, cin]);
+  const w = f32(backend, filter);
+  const wt = f32(backend, flipped);
+  for (let kh = 0; kh < kH; kh++) {
+    for (let kw = 0; kw < kW; kw++) {
+      const from = ((kH - 1 - kh) * kW + (kW - 1 - kw)) * cin * cout;
+      const to = (kh * kW + kw) * cout * cin;
+      for (let ci = 0; ci < cin; ci++) {
+        for (let co = 0; co < cout; co++) wt[to + co * cin + ci] = w[from + ci * cout + co]!;
+      }
+    }
+  }
+  const dx = conv(backend, dy, flipped, [
+    [0, 0],
+    [kH - 1 - top, kH - 1 - bottom],
+    [kW - 1 - left, kW - 1 - right],
+    [0, 0],
+  ]);
+  free(backend, flipped);
+  return dx;
+}
+
+/** dW of a stride-1 convolution as a convolution of x (batch as channels) with dy as the filter. */
+export function strideOneBackpropFilter(
+  backend: BackendWasm,
+  x: HeapTensor,
+  dy: HeapTensor,
+  info: tf.backend_util.Conv2DInfo,
+): HeapTensor | undefined {
+  if (!isStrideOne(info)) return undefined;
+  const { top, bottom, left, right } = info.padInfo;
+  const images = transpose(backend, x, [3, 1, 2, 0]); // [Cin, H, W, B]
+  const kernel = transpose(backend, dy, [1, 2, 0, 3]); // [OH, OW, B, Cout]
+  const product = conv(backend, images, kernel, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]); // [Cin, KH, KW, Cout]
+  const dw = transpose(backend, product, [1, 2, 0, 3]);
+  free(backend, images, kernel, product);
+  return dw;
+}
