@@ -7,7 +7,7 @@ import { ProgressReporter } from './progress.ts';
 import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
 import { initialSample } from './start.ts';
 import type { SamplerOptions } from './types.ts';
-import { requireInteger, requirePositive } from './validate.ts';
+import { requireInteger, requireNonNegative, requirePositive } from './validate.ts';
 
 /** The loop constants of the reference implementation's annealed samplers (guide: section 7). */
 export interface AnnealedSchedule {
@@ -21,6 +21,12 @@ export interface AnnealedSchedule {
   annealFactor?: number;
   /** Noise-free ("Tweedie") updates at t = 0 after the last level; default 0 (the CIFAR-10 preset uses 25). */
   tweedieSteps?: number;
+  /**
+   * The score is evaluated at max(t_k, timeFloor); default 0 (the reference loop, whose last level
+   * and Tweedie steps are at t = 0). A noise-predicting model has no score at t = 0 (guide: M6
+   * divides by S(t)); give such a model a floor of T/N, its last trained level.
+   */
+  timeFloor?: number;
 }
 
 /** Options of {@link annealedSignAgnosticSampler} and {@link annealedDaleLangevinSampler}. */
@@ -29,7 +35,8 @@ export interface AnnealedSamplerOptions extends SamplerOptions, AnnealedSchedule
 /**
  * The updates of the reference loop: for k = N−1 … 0 (t = kT/N, `discreteTimes` of @dale/core),
  * L updates at t_k with the constant δ and the current a; a starts at 1 and is multiplied by
- * the anneal factor after each level; then `tweedieSteps` noise-free updates at t = 0.
+ * the anneal factor after each level; then `tweedieSteps` noise-free updates at t = 0 (every time
+ * raised to `timeFloor` when one is set).
  */
 export function annealedSteps(
   schedule: AnnealedSchedule,
@@ -41,13 +48,15 @@ export function annealedSteps(
   const L = requireInteger(where, 'innerSteps', schedule.innerSteps ?? 1, 1);
   const anneal = requirePositive(where, 'annealFactor', schedule.annealFactor ?? 1);
   const tweedie = requireInteger(where, 'tweedieSteps', schedule.tweedieSteps ?? 0, 0);
+  const floor = requireNonNegative(where, 'timeFloor', schedule.timeFloor ?? 0);
   const steps: ChainStep[] = [];
   let a = 1;
-  for (const t of discreteTimes(N, T)) {
+  for (const level of discreteTimes(N, T)) {
+    const t = Math.max(level, floor);
     for (let j = 0; j < L; j++) steps.push({ t, delta, noiseScale: a, reached: t });
     a *= anneal;
   }
-  for (let j = 0; j < tweedie; j++) steps.push({ t: 0, delta, noiseScale: 0, reached: 0 });
+  for (let j = 0; j < tweedie; j++) steps.push({ t: floor, delta, noiseScale: 0, reached: floor });
   return steps;
 }
 

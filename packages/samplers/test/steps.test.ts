@@ -126,6 +126,29 @@ describe('the annealed loop (guide: section 7) against a hand-written reference 
     expect(steps.every((s) => s.delta === 0.02)).toBe(true);
   });
 
+  it('timeFloor raises every time below it (the last level and the Tweedie steps) and no other', () => {
+    const steps = annealedSteps({ ...schedule, timeFloor: 0.4 }, 2);
+    const expectedTimes = [1.6, 1.6, 1.2, 1.2, 0.8, 0.8, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4];
+    expect(steps.map((s) => s.t)).toEqual(expectedTimes.map((v) => expect.closeTo(v, 12)));
+    expect(() => annealedSteps({ ...schedule, timeFloor: -1 }, 2)).toThrow(/timeFloor/);
+  });
+
+  it('with timeFloor = T/N a score that has no value at t = 0 (a noise model) can be sampled', async () => {
+    const singular: ScoreFn = (x, t) => {
+      const times = typeof t === 'number' ? [t] : Array.from(t);
+      if (times.some((v) => v <= 0)) throw new Error('no score at t = 0');
+      return score(x, t);
+    };
+    const x = positiveBatch(9, [4, 2]);
+    const options = { ...schedule, init: x, rng: Rng.fromSeed(3) };
+    await expect(annealedDaleLangevinSampler(singular, sde, options)).rejects.toThrow(/t = 0/);
+    const out = take(
+      await annealedDaleLangevinSampler(singular, sde, { ...options, timeFloor: 2 / 5 }),
+    );
+    expect(out.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    x.dispose();
+  });
+
   for (const [name, sampler, update] of [
     ['annealedDaleLangevinSampler (M8)', annealedDaleLangevinSampler, m8],
     ['annealedSignAgnosticSampler (M8a)', annealedSignAgnosticSampler, m8a],
