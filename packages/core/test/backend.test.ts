@@ -56,6 +56,24 @@ describe('backend registry', () => {
     expect(lines[0]).toMatch(/backend medium on medium device/);
   });
 
+  it('a backend named explicitly is checked alone; the others only to explain a failure', async () => {
+    let probed = 0;
+    plugin('noisy', 60, {
+      isAvailable: () => {
+        probed++;
+        return true;
+      },
+    });
+    plugin('wanted', 5);
+    plugin('absent', 4, { isAvailable: () => ({ available: false, reason: 'no driver' }) });
+    const chosen = await useBackend('wanted');
+    expect(chosen.name).toBe('wanted');
+    expect(chosen.candidates.map((c) => c.name)).toEqual(['wanted']);
+    expect(probed).toBe(0);
+    await expect(useBackend('absent')).rejects.toThrow(/not available here.*no driver.*noisy/);
+    expect(probed).toBe(1);
+  });
+
   it('auto falls back when the preferred backend fails to initialise', async () => {
     plugin('broken', 40, {
       init: () => Promise.reject(new Error('adapter lost')),

@@ -51,7 +51,7 @@ export interface BackendSelection extends BackendInfo {
   readonly name: string;
   /** Why it was chosen (the plugins considered, in order of priority). */
   readonly reason: string;
-  /** Every plugin considered, in priority order. */
+  /** Every plugin considered, in priority order (a backend requested by name that is available: only it). */
   readonly candidates: readonly BackendCandidate[];
 }
 
@@ -147,7 +147,12 @@ export async function useBackend(
   options: UseBackendOptions = {},
 ): Promise<BackendSelection> {
   const mode = name === 'auto' ? 'auto' : 'explicit';
-  const candidates = await Promise.all(sortedPlugins().map((p) => check(p, { mode })));
+  const checkAll = () => Promise.all(sortedPlugins().map((p) => check(p, { mode })));
+  // A backend asked for by name is checked alone (probing the others can be slow or noisy, e.g.
+  // a GPU driver's start-up messages); all of them are checked only to explain a failure.
+  const named = mode === 'explicit' ? plugins.get(name) : undefined;
+  const namedCheck = named ? await check(named, { mode }) : undefined;
+  const candidates = namedCheck?.available ? [namedCheck] : await checkAll();
   const availableNames = candidates.filter((c) => c.available).map((c) => c.name);
 
   const attempts: BackendCandidate[] = [];
