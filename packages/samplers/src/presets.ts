@@ -7,8 +7,8 @@ export type ReferenceDataset = 'mnist' | 'fashion-mnist' | 'kmnist' | 'cifar10';
 /** The two annealed multiplicative samplers. */
 export type AnnealedMethod = 'sign-agnostic' | 'dale-langevin';
 
-/** A complete {@link AnnealedSchedule} (every field set). */
-export type AnnealedPreset = Readonly<Required<AnnealedSchedule>>;
+/** A complete {@link AnnealedSchedule} (every field set but `timeFloor`, which depends on the model). */
+export type AnnealedPreset = Readonly<Required<Omit<AnnealedSchedule, 'timeFloor'>>>;
 
 function preset(
   delta: number,
