@@ -1,21 +1,17 @@
 // `pnpm bench` part: unet-small at batch 64 — one training step and one Dale–Langevin sampling
 // step per available backend, peak RSS, and the same network in PyTorch CPU in the same run.
-//   node --conditions=@dale/source bench/unet-small.ts [--backends wasm,cpu] [--runs 3] [--batch 64]
+//   node --conditions=@dale/source bench/unet-small.ts [--backends wasm,webgpu,cpu] [--runs 3] [--batch 64]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import '@dale/backend-wasm';
+import '@dale/backend-webgpu';
 import { Rng, randomUniform, useBackend } from '@dale/core';
 import { mdsmLoss } from '@dale/losses';
-import {
-  createUnet,
-  flattenParams,
-  saveCheckpoint,
-  scoreFnFromModel,
-  UNET_SMALL,
-} from '@dale/models';
+import { createUnet, flattenParams, scoreFnFromModel, UNET_SMALL } from '@dale/models';
+import { saveCheckpoint } from '@dale/models/node';
 import { daleLangevinSampler } from '@dale/samplers';
 import { gbm } from '@dale/sde';
 import { Adam } from '@dale/train';
@@ -23,7 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 const { values: args } = parseArgs({
   options: {
-    backends: { type: 'string', default: 'wasm' },
+    backends: { type: 'string', default: 'wasm,webgpu' },
     runs: { type: 'string', default: '3' },
     batch: { type: 'string', default: '64' },
     torch: { type: 'string', default: '' },
@@ -47,8 +43,15 @@ async function median(fn: () => Promise<void> | void): Promise<{ median: number;
 const sde = gbm();
 const results: Record<string, unknown>[] = [];
 const checkpointDir = mkdtempSync(join(tmpdir(), 'dale-bench-'));
+const skipped: { backend: string; reason: string }[] = [];
 for (const backend of args.backends.split(',')) {
-  const chosen = await useBackend(backend);
+  let chosen: Awaited<ReturnType<typeof useBackend>>;
+  try {
+    chosen = await useBackend(backend);
+  } catch (error) {
+    skipped.push({ backend, reason: error instanceof Error ? error.message : String(error) });
+    continue;
+  }
   const model = createUnet(UNET_SMALL, Rng.fromSeed(0));
   if (results.length === 0) await saveCheckpoint(join(checkpointDir, 'ckpt'), { model });
   const variables = new Map(flattenParams(model.params).map(([n, v]) => [n, v as tf.Variable]));
@@ -80,6 +83,7 @@ for (const backend of args.backends.split(',')) {
   results.push({
     backend: chosen.name,
     device: chosen.device,
+    software: chosen.software,
     trainStepMs: train.median,
     trainRunsMs: train.all,
     sampleStepMs: sample.median,
@@ -129,6 +133,7 @@ for (const r of results) {
     `${String(r.backend).padEnd(17)}| ${t.toFixed(0).padEnd(14)}| ${ratio(t, torchResult?.trainStepMs as number).padEnd(15)}| ${s.toFixed(0).padEnd(18)}| ${ratio(s, torchResult?.sampleStepMs as number)}`,
   );
 }
+for (const { backend, reason } of skipped) console.log(`${backend.padEnd(17)}| skipped: ${reason}`);
 if (torchResult) {
   console.log(
     `${`pytorch ${torchResult.torch}`.padEnd(17)}| ${(torchResult.trainStepMs as number).toFixed(0).padEnd(14)}| 1.00×          | ${(torchResult.sampleStepMs as number).toFixed(0).padEnd(18)}| 1.00×`,
@@ -143,6 +148,7 @@ console.log(
     runs,
     peakRssMiB,
     results,
+    skipped,
     torch: torchResult ?? null,
   }),
 );

@@ -16,9 +16,9 @@ import {
   createUnet,
   encodeSafetensors,
   flattenParams,
-  saveCheckpoint,
   UNET_SMALL,
 } from '../../packages/models/src/index.ts';
+import { saveCheckpoint } from '../../packages/models/src/node.ts';
 
 // @dale/core and tfjs-core resolve from packages/models (this directory is not a workspace package).
 const fromModels = createRequire(new URL('../../packages/models/package.json', import.meta.url));

@@ -9,7 +9,7 @@
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { type LoadOptions, loadMnist } from '../src/index.ts';
+import { type LoadOptions, loadMnist } from '../src/node.ts';
 
 const runs = Number(process.argv[2] ?? 7);
 const base: LoadOptions = { download: false };

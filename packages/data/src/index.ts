@@ -1,8 +1,9 @@
 /**
  * `@dale/data`: datasets, positivity transforms and synthetic ground truths for dale.
  *
- * Everything except the `node/` modules (file system, cache, downloads, image folders) is pure
- * JavaScript and runs in browsers too: the readers take bytes, decompression is fflate's.
+ * Everything here is pure JavaScript and runs in browsers too: the readers take bytes,
+ * decompression is fflate's. What needs Node (file system, cache, downloads, `loadDataset`,
+ * image folders) is in `@dale/data/node`.
  * @packageDocumentation
  */
 export {
@@ -69,40 +70,6 @@ export { convertChannels, LUMA_WEIGHTS } from './image/channels.ts';
 export { type GridOptions, imageGrid } from './image/grid.ts';
 export { BYTE_VALUES, toPixelBytes } from './image/pixels.ts';
 export { type ImageValues, type ResizeMethod, resizeImage } from './image/resize.ts';
-export { AtomicFile, writeFileAtomic } from './node/atomic-file.ts';
-export { hashFile } from './node/checksum.ts';
-export {
-  backoffDelay,
-  type DownloadOptions,
-  type DownloadProgress,
-  downloadFile,
-  type RetryInfo,
-  type RetryOptions,
-} from './node/download.ts';
-export { type ImageFolderOptions, loadImageFolder } from './node/image-folder.ts';
-export {
-  datasetSpec,
-  type LoadOptions,
-  loadCifar10,
-  loadDataset,
-  loadFashionMnist,
-  loadKmnist,
-  loadMnist,
-} from './node/load.ts';
-export {
-  dataDirFromEnv,
-  defaultCacheDir,
-  ENV,
-  type Env,
-  mirrorFromEnv,
-  offlineFromEnv,
-} from './node/locations.ts';
-export {
-  resolveFiles,
-  type SearchLocation,
-  type SourceOptions,
-  searchLocations,
-} from './node/resolve.ts';
 export {
   GaussianMixture,
   type MixtureComponent,

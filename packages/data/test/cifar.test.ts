@@ -8,10 +8,8 @@ import {
   DatasetFormatError,
   type DatasetSpec,
   DatasetUnavailableError,
-  type LoadOptions,
-  loadCifar10,
-  loadDataset,
 } from '../src/index.ts';
+import { type LoadOptions, loadCifar10, loadDataset } from '../src/node.ts';
 import { cifarBytes, tarBytes } from './helpers/builders.ts';
 import { onCpu, tempDir } from './helpers/env.ts';
 import { type Mirror, startMirror } from './helpers/server.ts';

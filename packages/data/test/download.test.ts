@@ -3,10 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DatasetUnavailableError, DownloadError } from '../src/index.ts';
 import {
   backoffDelay,
-  DatasetUnavailableError,
-  DownloadError,
   type DownloadProgress,
   defaultCacheDir,
   downloadFile,
@@ -15,7 +14,7 @@ import {
   mirrorFromEnv,
   offlineFromEnv,
   type RetryInfo,
-} from '../src/index.ts';
+} from '../src/node.ts';
 import { announceSkip, DATA_DIR, NEEDS_DATA, onCpu, tempDir } from './helpers/env.ts';
 import { type Mirror, startMirror } from './helpers/server.ts';
 

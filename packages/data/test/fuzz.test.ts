@@ -8,13 +8,13 @@ import {
   DatasetFormatError,
   datasetFromCifarArchive,
   decodePng,
-  loadImageFolder,
   readCifarBatch,
   readIdx,
   readNpy,
   readNpzArray,
   readTar,
 } from '../src/index.ts';
+import { loadImageFolder } from '../src/node.ts';
 import { cifarBytes, idxBytes, npyBytes, pngBytes, tarBytes } from './helpers/builders.ts';
 import { onCpu, tempDir } from './helpers/env.ts';
 import { type FuzzTally, fuzz, mutate } from './helpers/fuzz.ts';

@@ -4,13 +4,8 @@ import { Rng } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  convertChannels,
-  DatasetFormatError,
-  LUMA_WEIGHTS,
-  loadImageFolder,
-  resizeImage,
-} from '../src/index.ts';
+import { convertChannels, DatasetFormatError, LUMA_WEIGHTS, resizeImage } from '../src/index.ts';
+import { loadImageFolder } from '../src/node.ts';
 import { onCpu, tempDir } from './helpers/env.ts';
 
 beforeAll(onCpu);

@@ -3,7 +3,8 @@ import { Rng, useBackend } from '@dale/core';
 import { gbm } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { fitNoisedPrior, loadMnist, shiftTransform } from '../src/index.ts';
+import { fitNoisedPrior, shiftTransform } from '../src/index.ts';
+import { loadMnist } from '../src/node.ts';
 import { announceSkip, DATA_DIR, NEEDS_DATA } from './helpers/env.ts';
 
 announceSkip('the README quick start');
@@ -27,7 +28,7 @@ describe('README', () => {
     const { readme, test } = snippets();
     expect(readme).toBe(test);
     expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(
-      "import { fitNoisedPrior, loadMnist, shiftTransform } from '@dale/data';",
+      "import { fitNoisedPrior, shiftTransform } from '@dale/data';\nimport { loadMnist } from '@dale/data/node';",
     );
   });
 

@@ -14,17 +14,19 @@ import {
   dequantizeTransform,
   fitNoisedPrior,
   type ImageDataset,
-  type LoadOptions,
-  loadDataset,
-  loadFashionMnist,
-  loadKmnist,
-  loadMnist,
   readIdxLabels,
   readNpzArray,
   shiftTransform,
   toPixelBytes,
   transformFromConfig,
 } from '../src/index.ts';
+import {
+  type LoadOptions,
+  loadDataset,
+  loadFashionMnist,
+  loadKmnist,
+  loadMnist,
+} from '../src/node.ts';
 import { idxBytes, npyBytes } from './helpers/builders.ts';
 import { announceSkip, DATA_DIR, NEEDS_DATA, onCpu, tempDir } from './helpers/env.ts';
 

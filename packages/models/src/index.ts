@@ -1,22 +1,26 @@
 /**
  * `@dale/models`: score networks as a JSON config + a parameter tree of `tf.Variable`s + a pure
  * `apply(params, x, t)`; the adapter from what a network predicts (Hyvärinen score, Stein score
- * or noise) to the score an SDE needs; reusable layers; an EMA of the weights.
+ * or noise) to the score an SDE needs; reusable layers; an EMA of the weights; checkpoints
+ * encoded to and decoded from bytes. Nothing here imports Node modules, so it runs in browsers;
+ * checkpoint directories on a file system (`saveCheckpoint`, `loadCheckpoint`) are in
+ * `@dale/models/node`.
  * @packageDocumentation
  */
 
-export { REPLACED_SUFFIX, writeDirectoryAtomic } from './checkpoint/atomic-directory.ts';
 export {
   CHECKPOINT_FILES,
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
+  type CheckpointBytes,
+  type CheckpointFromBytesOptions,
+  checkpointFromBytes,
   EMA_PREFIX,
+  encodeCheckpoint,
   type JsonValue,
   type LoadedCheckpoint,
-  loadCheckpoint,
   type OptimizerState,
   type SaveCheckpointOptions,
-  saveCheckpoint,
 } from './checkpoint/checkpoint.ts';
 export {
   decodeSafetensors,

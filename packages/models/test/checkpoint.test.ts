@@ -1,25 +1,29 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaleError, Rng } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sha256Hex } from '../src/checkpoint/sha256.ts';
 import {
   CHECKPOINT_VERSION,
+  checkpointFromBytes,
   cloneParams,
   createUnet,
   decodeSafetensors,
   disposeParams,
   EMA_PREFIX,
+  encodeCheckpoint,
   encodeSafetensors,
   flattenParams,
-  loadCheckpoint,
+  type LoadedCheckpoint,
   mapParams,
   type SafetensorsTensor,
-  saveCheckpoint,
   type UnetModel,
-  writeDirectoryAtomic,
 } from '../src/index.ts';
+import { loadCheckpoint, saveCheckpoint, writeDirectoryAtomic } from '../src/node.ts';
 import { onCpu, take } from './helpers.ts';
 
 let root: string;
@@ -384,6 +388,23 @@ describe('checkpoints', () => {
         expect((error as Error).message).toMatch(message);
         expect((error as Error).message.startsWith(dir)).toBe(true);
         expect(tf.memory().numTensors).toBe(before); // a failed load frees what it built
+        // The same bytes through checkpointFromBytes (the browser path) fail the same way.
+        if (existsSync(join(dir, 'optimizer.safetensors'))) {
+          const fromBytes = await checkpointFromBytes(
+            {
+              config: await readFile(join(dir, 'config.json')),
+              model: await readFile(join(dir, 'model.safetensors')),
+              optimizer: await readFile(join(dir, 'optimizer.safetensors')),
+            },
+            { source: 'https://example.org/ckpt/' },
+          ).catch((e: unknown) => e);
+          expect((fromBytes as DaleError).code).toBe('invalid-checkpoint');
+          expect((fromBytes as Error).message).toMatch(message);
+          expect((fromBytes as Error).message).toMatch(
+            /^https:\/\/example\.org\/ckpt\/(config\.json|model\.safetensors): /,
+          );
+          expect(tf.memory().numTensors).toBe(before);
+        }
       });
     }
   });
@@ -396,5 +417,111 @@ describe('checkpoints', () => {
     );
     disposeParams(a.params);
     disposeParams(wrong);
+  });
+});
+
+describe('checkpoints as bytes (no file system: the browser path)', () => {
+  const dispose = (loaded: LoadedCheckpoint) => {
+    disposeParams(loaded.model.params);
+    if (loaded.ema) disposeParams(loaded.ema);
+    if (loaded.optimizer) tf.dispose([...loaded.optimizer.tensors.values()]);
+  };
+
+  it('encodeCheckpoint → checkpointFromBytes round-trips weights, EMA and meta; the files are what saveCheckpoint writes', async () => {
+    const model = tiny(11);
+    const ema = cloneParams(model.params, false);
+    for (const [, v] of flattenParams(ema)) v.assign(tf.mul(v, -2));
+    const meta = { step: 7, sde: { family: 'gbm' } };
+    const files = await encodeCheckpoint({ model, ema, meta });
+    expect(files.optimizer).toBeUndefined();
+    const dir = join(root, 'bytes');
+    await saveCheckpoint(dir, { model, ema, meta });
+    expect(await readFile(join(dir, 'config.json'), 'utf8')).toBe(files.config);
+    expect(new Uint8Array(await readFile(join(dir, 'model.safetensors')))).toEqual(files.model);
+    // config.json records the SHA-256 that a second implementation (node:crypto) computes.
+    expect(JSON.parse(files.config).files['model.safetensors']).toEqual({
+      bytes: files.model.length,
+      sha256: createHash('sha256').update(files.model).digest('hex'),
+    });
+    const before = tf.memory().numTensors;
+    const loaded = await checkpointFromBytes(files);
+    expect(loaded.meta).toEqual(meta);
+    const x = tf.tensor(Rng.fromSeed(4).fillUniform(new Float32Array(64), 0.5, 2), [1, 8, 8, 1]);
+    expect(take(loaded.model.apply(loaded.model.params, x, 0.4))).toEqual(
+      take(model.apply(model.params, x, 0.4)),
+    );
+    expect(take(loaded.model.apply(loaded.ema!, x, 0.4))).toEqual(take(model.apply(ema, x, 0.4)));
+    x.dispose();
+    dispose(loaded);
+    expect(tf.memory().numTensors).toBe(before);
+    // config.json as UTF-8 bytes (what fetch().arrayBuffer() gives) reads the same.
+    const again = await checkpointFromBytes({
+      ...files,
+      config: new TextEncoder().encode(files.config),
+    });
+    expect(again.meta).toEqual(meta);
+    dispose(again);
+    disposeParams(model.params);
+    disposeParams(ema);
+  });
+
+  it('decodes the optimizer state only when its bytes are given, and refuses bytes config.json does not record', async () => {
+    const model = tiny(12);
+    const m = tf.tensor([1, 2]);
+    const withState = await encodeCheckpoint({
+      model,
+      optimizer: { tensors: { m }, state: { step: 3 } },
+    });
+    const weightsOnly = await checkpointFromBytes({
+      config: withState.config,
+      model: withState.model,
+    });
+    expect(weightsOnly.optimizer).toBeUndefined();
+    const full = await checkpointFromBytes(withState);
+    expect(full.optimizer!.state).toEqual({ step: 3 });
+    expect(Array.from(take(full.optimizer!.tensors.get('m')!))).toEqual([1, 2]);
+    const without = await encodeCheckpoint({ model });
+    await expect(
+      checkpointFromBytes({ ...without, optimizer: withState.optimizer! }, { source: 'runs/x' }),
+    ).rejects.toThrow(
+      /^runs\/x\/optimizer\.safetensors: given, but config\.json records no optimizer state$/,
+    );
+    // Messages name bare file names without a source. Same config, other weights: only the hash differs.
+    const other = tiny(13);
+    const otherFiles = await encodeCheckpoint({ model: other });
+    await expect(
+      checkpointFromBytes({ config: without.config, model: otherFiles.model }),
+    ).rejects.toThrow(/^model\.safetensors: the contents do not match config\.json/);
+    disposeParams(other.params);
+    for (const loaded of [weightsOnly, full]) dispose(loaded);
+    m.dispose();
+    disposeParams(model.params);
+  });
+});
+
+describe('SHA-256 through Web Crypto', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('matches node:crypto and the FIPS 180-2 test vector', async () => {
+    expect(await sha256Hex(new TextEncoder().encode('abc'), 'test')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+    const bytes = Rng.fromSeed(9).fillUniform(new Float32Array(1000), 0, 1);
+    const view = new Uint8Array(bytes.buffer);
+    expect(await sha256Hex(view, 'test')).toBe(createHash('sha256').update(view).digest('hex'));
+  });
+
+  it('says what is missing where crypto.subtle is not available (insecure browser pages)', async () => {
+    vi.stubGlobal('crypto', undefined);
+    const error = await sha256Hex(new Uint8Array(1), 'checkpointFromBytes').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DaleError);
+    expect((error as DaleError).code).toBe('unsupported-environment');
+    expect((error as Error).message).toMatch(
+      /^checkpointFromBytes: SHA-256 needs the Web Crypto API \(crypto\.subtle\).*secure contexts/,
+    );
   });
 });

@@ -1,12 +1,10 @@
 /**
- * Checkpoints: a directory with `config.json` (format, version, the model config, free-form
- * metadata and a SHA-256 per file), `model.safetensors` (weights, and EMA weights under `ema.`)
- * and optionally `optimizer.safetensors`, written atomically (see {@link writeDirectoryAtomic}).
+ * Checkpoints as bytes: `config.json` (format, version, the model config, free-form metadata and
+ * a SHA-256 per file), `model.safetensors` (weights, and EMA weights under `ema.`) and optionally
+ * `optimizer.safetensors`. Encoding and decoding need no file system, so they run in browsers
+ * too; `@dale/models/node` reads and writes them as a directory.
  * @module
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DaleError, Rng } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model, ModelConfig } from '../model.ts';
@@ -18,13 +16,13 @@ import {
   type TensorTree,
 } from '../params.ts';
 import { modelFromConfig } from '../registry.ts';
-import { writeDirectoryAtomic } from './atomic-directory.ts';
 import {
   decodeSafetensors,
   encodeSafetensors,
   type SafetensorsContents,
   type SafetensorsTensor,
 } from './safetensors.ts';
+import { sha256Hex } from './sha256.ts';
 
 /** The `format` field of a dale checkpoint's `config.json`. */
 export const CHECKPOINT_FORMAT = 'dale-checkpoint';
@@ -57,7 +55,7 @@ export interface OptimizerState {
   readonly state?: JsonValue;
 }
 
-/** What {@link saveCheckpoint} writes. */
+/** What {@link encodeCheckpoint} encodes (and `saveCheckpoint` of `@dale/models/node` writes). */
 export interface SaveCheckpointOptions {
   /** The model: its config goes to `config.json`, its weights to `model.safetensors`. */
   readonly model: Model;
@@ -66,26 +64,48 @@ export interface SaveCheckpointOptions {
   /** Optimizer state, written to `optimizer.safetensors`. */
   readonly optimizer?: OptimizerState;
   /**
-   * Free-form JSON recorded in `config.json` and returned by {@link loadCheckpoint}: e.g. the SDE
-   * config, schedule, data transform, training step and `rng.state()`.
+   * Free-form JSON recorded in `config.json` and returned by {@link checkpointFromBytes}: e.g. the
+   * SDE config, schedule, data transform, training step and `rng.state()`.
    */
   readonly meta?: Readonly<Record<string, JsonValue>>;
 }
 
-/** What {@link loadCheckpoint} returns. */
+/**
+ * The files of a checkpoint as bytes, keyed like {@link CHECKPOINT_FILES}: what
+ * {@link encodeCheckpoint} returns and {@link checkpointFromBytes} reads.
+ */
+export interface CheckpointBytes {
+  /** `config.json`, as text or as its UTF-8 bytes. */
+  readonly config: string | Uint8Array;
+  /** `model.safetensors`. */
+  readonly model: Uint8Array;
+  /** `optimizer.safetensors`, when the optimizer state is wanted (and was saved). */
+  readonly optimizer?: Uint8Array;
+}
+
+/** Options of {@link checkpointFromBytes}. */
+export interface CheckpointFromBytesOptions {
+  /**
+   * Where the bytes came from (a directory or a URL), prefixed to the file names in error
+   * messages: `runs/a` gives `runs/a/model.safetensors: …`. Default: the bare file names.
+   */
+  readonly source?: string;
+}
+
+/** What {@link checkpointFromBytes} (and `loadCheckpoint` of `@dale/models/node`) returns. */
 export interface LoadedCheckpoint {
   /** The model rebuilt from its config with the stored weights. */
   readonly model: Model;
   /** The stored EMA weights as non-trainable variables (same tree as `model.params`), if any. */
   readonly ema?: ParamTree;
-  /** The stored optimizer state, if any (tensors in file order). */
+  /** The stored optimizer state, if any and if its bytes were read (tensors in file order). */
   readonly optimizer?: { readonly tensors: Map<string, tf.Tensor>; readonly state: JsonValue };
-  /** The `meta` given to {@link saveCheckpoint} (`{}` if none). */
+  /** The `meta` given when the checkpoint was saved (`{}` if none). */
   readonly meta: Record<string, JsonValue>;
 }
 
-/** The `config.json` of a checkpoint. */
-interface CheckpointConfig {
+/** The parsed `config.json` of a checkpoint. */
+export interface CheckpointConfig {
   format: string;
   version: number;
   model: ModelConfig;
@@ -94,12 +114,11 @@ interface CheckpointConfig {
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
-function fail(file: string, problem: string, cause?: unknown): never {
-  throw new DaleError('invalid-checkpoint', `${file}: ${problem}`, cause ? { cause } : undefined);
-}
+/** Names the checkpoint's files in error messages (e.g. `runs/a/model.safetensors`). */
+export type FileLabel = (file: string) => string;
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+function fail(label: string, problem: string, cause?: unknown): never {
+  throw new DaleError('invalid-checkpoint', `${label}: ${problem}`, cause ? { cause } : undefined);
 }
 
 function toSafetensors(tensor: tf.Tensor, name: string): SafetensorsTensor {
@@ -115,10 +134,13 @@ function toSafetensors(tensor: tf.Tensor, name: string): SafetensorsTensor {
 }
 
 /**
- * Save a checkpoint to the directory `dir` (created, or replaced atomically if it holds a dale
- * checkpoint; any other existing path is refused). Tensor values are read synchronously.
+ * Encode a checkpoint as bytes (no file system: this runs in browsers too, where crypto.subtle
+ * exists). Tensor values are read synchronously. The EMA must have exactly the model's parameter
+ * names and shapes; any other tree is refused with a `DaleError` (code `'invalid-params'`).
  */
-export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions): Promise<void> {
+export async function encodeCheckpoint(
+  options: SaveCheckpointOptions,
+): Promise<CheckpointBytes & { readonly config: string }> {
   const { model, ema, optimizer, meta = {} } = options;
   const weights: Array<[string, SafetensorsTensor]> = flattenParams(model.params).map(
     ([name, v]) => [name, toSafetensors(v, name)],
@@ -143,9 +165,9 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
       );
     }
   }
-  const files: Array<[string, Uint8Array | string]> = [
-    [CHECKPOINT_FILES.model, encodeSafetensors(weights, { format: CHECKPOINT_FORMAT })],
-  ];
+  const modelBytes = encodeSafetensors(weights, { format: CHECKPOINT_FORMAT });
+  const files: Array<[string, Uint8Array]> = [[CHECKPOINT_FILES.model, modelBytes]];
+  let optimizerBytes: Uint8Array | undefined;
   if (optimizer) {
     const entries =
       optimizer.tensors instanceof Map
@@ -155,10 +177,12 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
       name,
       toSafetensors(t, name),
     ]);
-    files.push([
-      CHECKPOINT_FILES.optimizer,
-      encodeSafetensors(tensors, { state: JSON.stringify(optimizer.state ?? null) }),
-    ]);
+    optimizerBytes = encodeSafetensors(tensors, { state: JSON.stringify(optimizer.state ?? null) });
+    files.push([CHECKPOINT_FILES.optimizer, optimizerBytes]);
+  }
+  const recorded: CheckpointConfig['files'] = {};
+  for (const [name, bytes] of files) {
+    recorded[name] = { bytes: bytes.length, sha256: await sha256Hex(bytes, 'saveCheckpoint') };
   }
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
@@ -166,131 +190,102 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
     model: model.config,
     hasEma: ema !== undefined,
     meta: meta as Record<string, JsonValue>,
-    files: Object.fromEntries(
-      files.map(([name, bytes]) => [
-        name,
-        { bytes: (bytes as Uint8Array).length, sha256: sha256(bytes as Uint8Array) },
-      ]),
-    ),
+    files: recorded,
   };
-  files.unshift([CHECKPOINT_FILES.config, `${JSON.stringify(config, null, 2)}\n`]);
-  await writeDirectoryAtomic(dir, files, async (existing) => {
-    const text = await readFile(join(existing, CHECKPOINT_FILES.config), 'utf8').catch(() => '');
-    if (!text.includes(`"format": "${CHECKPOINT_FORMAT}"`)) {
-      throw new DaleError(
-        'checkpoint-exists',
-        `saveCheckpoint: ${existing} exists and is not a dale checkpoint; refusing to replace it`,
-      );
-    }
-  });
+  return {
+    config: `${JSON.stringify(config, null, 2)}\n`,
+    model: modelBytes,
+    ...(optimizerBytes && { optimizer: optimizerBytes }),
+  };
 }
 
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    return fail(path, `cannot be read (${(error as Error).message})`, error);
-  }
-}
-
-function readConfig(path: string, text: string): CheckpointConfig {
+/** Parse and check `config.json` (format, version and the fields the loader relies on). */
+export function parseCheckpointConfig(text: string, label: string): CheckpointConfig {
   let config: unknown;
   try {
     config = JSON.parse(text);
   } catch (error) {
-    fail(path, `is not valid JSON (${(error as Error).message})`, error);
+    fail(label, `is not valid JSON (${(error as Error).message})`, error);
   }
   const c = config as Partial<CheckpointConfig> | null;
   if (c === null || typeof c !== 'object' || c.format !== CHECKPOINT_FORMAT) {
-    fail(path, `format must be "${CHECKPOINT_FORMAT}", got ${JSON.stringify(c?.format)}`);
+    fail(label, `format must be "${CHECKPOINT_FORMAT}", got ${JSON.stringify(c?.format)}`);
   }
   if (c.version !== CHECKPOINT_VERSION) {
     fail(
-      path,
+      label,
       `version ${JSON.stringify(c.version)} is not supported (this dale reads version ${CHECKPOINT_VERSION})`,
     );
   }
-  if (c.model === null || typeof c.model !== 'object') fail(path, 'the "model" config is missing');
+  if (c.model === null || typeof c.model !== 'object') fail(label, 'the "model" config is missing');
   if (typeof c.hasEma !== 'boolean')
-    fail(path, `hasEma must be a boolean, got ${JSON.stringify(c.hasEma)}`);
+    fail(label, `hasEma must be a boolean, got ${JSON.stringify(c.hasEma)}`);
   if (c.files === null || typeof c.files !== 'object' || !c.files[CHECKPOINT_FILES.model]) {
-    fail(path, `"files" must list ${CHECKPOINT_FILES.model} with its size and SHA-256`);
+    fail(label, `"files" must list ${CHECKPOINT_FILES.model} with its size and SHA-256`);
   }
   return { ...(c as CheckpointConfig), meta: (c.meta ?? {}) as Record<string, JsonValue> };
 }
 
-/**
- * Read and decode one safetensors file of the checkpoint; `verify()` then checks it against the
- * size and SHA-256 recorded in config.json (called after the structural checks, whose messages
- * say more about what is wrong than a hash mismatch does).
- */
-async function readSafetensors(
-  dir: string,
-  name: string,
+/** Check `bytes` against the size and SHA-256 that config.json records for them. */
+async function verify(
+  bytes: Uint8Array,
   recorded: { bytes: number; sha256: string },
-): Promise<SafetensorsContents & { verify(): void }> {
-  const path = join(dir, name);
-  const bytes = await readBytes(path);
-  const contents = decodeSafetensors(bytes, path);
-  const verify = () => {
-    const hash = sha256(bytes);
-    if (bytes.length !== recorded.bytes || hash !== recorded.sha256) {
-      fail(
-        path,
-        `the contents do not match config.json (${bytes.length} bytes with SHA-256 ${hash}, recorded ${recorded.bytes} bytes with ${recorded.sha256}): the file was modified or corrupted`,
-      );
-    }
-  };
-  return { ...contents, verify };
+  label: string,
+): Promise<void> {
+  const hash = await sha256Hex(bytes, label);
+  if (bytes.length !== recorded.bytes || hash !== recorded.sha256) {
+    fail(
+      label,
+      `the contents do not match config.json (${bytes.length} bytes with SHA-256 ${hash}, recorded ${recorded.bytes} bytes with ${recorded.sha256}): the file was modified or corrupted`,
+    );
+  }
 }
 
 /**
- * Load a checkpoint written by {@link saveCheckpoint}: the model is rebuilt with
- * `modelFromConfig` and its weights replaced by the stored ones. Everything is validated before
- * it is used: format and version, the model config, every safetensors header, that the weight
- * names are exactly the model's parameter names (plus `ema.` copies when an EMA was saved), each
- * with the parameter's shape and dtype F32, and each file's SHA-256. Any problem throws a
- * `DaleError` (code `'invalid-checkpoint'`) naming the file and the problem.
+ * Rebuild a checkpoint from its parsed config and file bytes (shared by
+ * {@link checkpointFromBytes} and the Node loader). See {@link checkpointFromBytes} for the checks.
  */
-export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
-  const configPath = join(dir, CHECKPOINT_FILES.config);
-  const text = new TextDecoder().decode(await readBytes(configPath));
-  const config = readConfig(configPath, text);
+export async function decodeCheckpoint(
+  config: CheckpointConfig,
+  files: { readonly model: Uint8Array; readonly optimizer?: Uint8Array | undefined },
+  label: FileLabel,
+): Promise<LoadedCheckpoint> {
   let model: Model;
   try {
     model = modelFromConfig(config.model, Rng.fromSeed(0));
   } catch (error) {
-    return fail(configPath, `the model config is invalid: ${(error as Error).message}`, error);
+    return fail(
+      label(CHECKPOINT_FILES.config),
+      `the model config is invalid: ${(error as Error).message}`,
+      error,
+    );
   }
   const created: tf.Tensor[] = [];
   let ema: ParamTree | undefined;
   try {
-    const modelPath = join(dir, CHECKPOINT_FILES.model);
-    const { tensors, verify } = await readSafetensors(
-      dir,
-      CHECKPOINT_FILES.model,
-      config.files[CHECKPOINT_FILES.model]!,
-    );
+    const modelLabel = label(CHECKPOINT_FILES.model);
+    const { tensors } = decodeSafetensors(files.model, modelLabel);
     const params = flattenParams(model.params);
     const expected = new Map(params.map(([name, v]) => [name, v.shape]));
     if (config.hasEma)
       for (const [name, v] of params) expected.set(`${EMA_PREFIX}${name}`, v.shape);
     const missing = [...expected.keys()].filter((name) => !tensors.has(name));
     if (missing.length > 0)
-      fail(modelPath, `missing tensors for the model config: ${missing.join(', ')}`);
+      fail(modelLabel, `missing tensors for the model config: ${missing.join(', ')}`);
     const extra = [...tensors.keys()].filter((name) => !expected.has(name));
     if (extra.length > 0)
-      fail(modelPath, `tensors the model config does not have: ${extra.join(', ')}`);
+      fail(modelLabel, `tensors the model config does not have: ${extra.join(', ')}`);
     for (const [name, shape] of expected) {
       const stored = tensors.get(name)!;
       if (stored.dtype !== 'F32' || !tf.util.arraysEqual(stored.shape as number[], shape)) {
         fail(
-          modelPath,
+          modelLabel,
           `tensor ${JSON.stringify(name)} must be F32 of shape [${shape.join(', ')}] for the model config, got ${stored.dtype} [${stored.shape.join(', ')}]`,
         );
       }
     }
-    verify();
+    // After the structural checks, whose messages say more about what is wrong than a hash does.
+    await verify(files.model, config.files[CHECKPOINT_FILES.model]!, modelLabel);
     const value = (name: string) => {
       const stored = tensors.get(name)!;
       const t = tf.tensor(stored.data, [...stored.shape], 'float32');
@@ -305,15 +300,16 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
       : undefined;
     let optimizer: LoadedCheckpoint['optimizer'];
     const recorded = config.files[CHECKPOINT_FILES.optimizer];
-    if (recorded) {
-      const optimizerPath = join(dir, CHECKPOINT_FILES.optimizer);
-      const contents = await readSafetensors(dir, CHECKPOINT_FILES.optimizer, recorded);
-      contents.verify();
+    if (files.optimizer) {
+      const optimizerLabel = label(CHECKPOINT_FILES.optimizer);
+      if (!recorded) fail(optimizerLabel, 'given, but config.json records no optimizer state');
+      const contents: SafetensorsContents = decodeSafetensors(files.optimizer, optimizerLabel);
+      await verify(files.optimizer, recorded, optimizerLabel);
       let state: JsonValue;
       try {
         state = JSON.parse(contents.metadata['state'] ?? 'null');
       } catch (error) {
-        return fail(optimizerPath, `__metadata__.state is not valid JSON`, error);
+        return fail(optimizerLabel, `__metadata__.state is not valid JSON`, error);
       }
       const optimizerTensors = new Map(
         [...contents.tensors].map(([name, t]) => [
@@ -335,4 +331,35 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     if (ema) disposeParams(ema);
     throw error;
   }
+}
+
+/**
+ * Rebuild a checkpoint from the bytes of its files, e.g. fetched in a browser: the model is rebuilt
+ * with `modelFromConfig` and its weights replaced by the stored ones. Everything is validated
+ * before it is used: format and version, the model config, every safetensors header, that the
+ * weight names are exactly the model's parameter names (plus `ema.` copies when an EMA was saved),
+ * each with the parameter's shape and dtype F32, and each file's size and SHA-256 against
+ * config.json. Any problem throws a `DaleError` (code `'invalid-checkpoint'`) naming the file and
+ * the problem. The optimizer state is decoded only when its bytes are given. Hashing uses the Web
+ * Crypto API, which browsers provide in secure contexts (https:// and http://localhost).
+ *
+ * @example
+ * ```ts
+ * const [config, weights] = await Promise.all([fetch(configUrl), fetch(weightsUrl)]);
+ * const { model, ema, meta } = await checkpointFromBytes({
+ *   config: await config.text(),
+ *   model: new Uint8Array(await weights.arrayBuffer()),
+ * });
+ * ```
+ */
+export async function checkpointFromBytes(
+  files: CheckpointBytes,
+  options: CheckpointFromBytesOptions = {},
+): Promise<LoadedCheckpoint> {
+  const label: FileLabel = (file) =>
+    options.source === undefined ? file : `${options.source.replace(/\/+$/, '')}/${file}`;
+  const text =
+    typeof files.config === 'string' ? files.config : new TextDecoder().decode(files.config);
+  const config = parseCheckpointConfig(text, label(CHECKPOINT_FILES.config));
+  return decodeCheckpoint(config, files, label);
 }
