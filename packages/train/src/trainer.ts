@@ -9,18 +9,19 @@ import {
   type Ema,
   flattenParams,
   type JsonValue,
-  loadCheckpoint,
   type Model,
   type ParamTree,
-  saveCheckpoint,
   scoreFnFromModel,
 } from '@dale/models';
+import { loadCheckpoint, saveCheckpoint } from '@dale/models/node';
 import type { ScoreFn, SDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
+import { accumulatedGradients } from './accumulate.ts';
 import { Adam } from './adam.ts';
 import { clipByGlobalNorm } from './clip.ts';
 import type { TrainingData } from './data.ts';
 import { DataOrder, stepRng } from './data-order.ts';
+import { type LossPoint, renderLossCurve } from './loss-curve.ts';
 import { MetricsLog, type StepMetrics } from './metrics-log.ts';
 
 /** A loss: a scalar from the score, a clean batch and the step's random stream. */
@@ -41,6 +42,13 @@ export interface TrainOptions {
   /** Total number of steps (a resumed run continues up to it). */
   readonly steps: number;
   readonly batchSize: number;
+  /**
+   * Accumulate each step's gradients over micro-batches of at most this many examples
+   * ({@link accumulatedGradients}): the same expected gradient with the memory of one micro-batch
+   * (e.g. `unet-small` at batch 64 or more on the wasm backend, whose heap holds at most 4 GiB).
+   * Default: the whole batch at once.
+   */
+  readonly microBatchSize?: number;
   /** Peak learning rate; default 2e-4. */
   readonly learningRate?: number;
   /** Linear warm-up from 0 over this many steps; default 0. */
@@ -49,13 +57,19 @@ export interface TrainOptions {
   readonly gradClipNorm?: number;
   /** EMA decay of the weights; default 0.999. */
   readonly emaDecay?: number;
+  /**
+   * Warm the EMA up: decay min(emaDecay, (1 + k)/(10 + k)) at the k-th update (`createEma`'s
+   * `warmup`), so that short runs do not keep a share emaDecayᵏ of the random initial weights.
+   * Default true.
+   */
+  readonly emaWarmup?: boolean;
   /** The loss; default M-DSM (`mdsmLoss`) with `weighting` (default `'reference'`) and ε = 1e-5. */
   readonly loss?: TrainingLoss;
   /** Weighting of the default loss. */
   readonly weighting?: LossWeighting;
   /** Seed of the data order and of every step's random stream. */
   readonly seed: number;
-  /** Run directory: `checkpoint/`, `metrics.jsonl`, `samples/`. */
+  /** Run directory: `checkpoint/`, `metrics.jsonl`, `loss.png`, `samples/`. */
   readonly outDir: string;
   /** Write a checkpoint every this many steps (and at the end); default 1000. */
   readonly checkpointEvery?: number;
@@ -65,6 +79,11 @@ export interface TrainOptions {
   readonly sampleEvery?: number;
   /** Draw samples (in the SDE's domain) for the grid, e.g. with a sampler of `@dale/samplers`. */
   readonly sample?: (score: ScoreFn, step: number) => Promise<tf.Tensor>;
+  /**
+   * Write `loss.png`, the loss curve of every step logged so far (also those before a resume),
+   * every `sampleEvery` steps and when training ends or stops; default true.
+   */
+  readonly lossCurve?: boolean;
   /** Free-form JSON stored in the checkpoint (e.g. the dataset name, the command line). */
   readonly meta?: Readonly<Record<string, JsonValue>>;
   /** Called after every step, e.g. for a progress bar. */
@@ -111,13 +130,18 @@ function writeAtomic(path: string, bytes: Uint8Array | string): void {
  * and its gradients, global-norm clipping, Adam with warm-up, and an EMA of the weights.
  * Checkpoints (weights, EMA, Adam state, step) are written atomically every `checkpointEvery`
  * steps; with `resume` a run continues from the last one and takes exactly the steps an
- * uninterrupted run would. A non-finite loss or gradient stops training with an error that names
+ * uninterrupted run would. Every `sampleEvery` steps and at the end, `loss.png` shows the loss
+ * curve of the whole run. A non-finite loss or gradient stops training with an error that names
  * the step, leaving the last good checkpoint in place.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { model, sde, data, transform, outDir } = options;
   const steps = positiveInteger('steps', options.steps);
   const batchSize = positiveInteger('batchSize', options.batchSize);
+  const microBatchSize =
+    options.microBatchSize === undefined
+      ? undefined
+      : positiveInteger('microBatchSize', options.microBatchSize);
   const checkpointEvery = positiveInteger('checkpointEvery', options.checkpointEvery ?? 1000);
   if (data.size < batchSize) {
     throw new DaleError(
@@ -142,14 +166,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     flattenParams(model.params).map(([name, v]) => [name, v as tf.Variable]),
   );
   const adam = new Adam();
-  let ema: Ema = createEma(model.params, options.emaDecay ?? 0.999);
+  const emaWarmup = options.emaWarmup ?? true;
+  let ema: Ema = createEma(model.params, options.emaDecay ?? 0.999, { warmup: emaWarmup });
   let resumedFrom = 0;
   if (options.resume && existsSync(join(checkpointDir, 'config.json'))) {
     const saved = await loadCheckpoint(checkpointDir);
     assignParams(model.params, saved.model.params);
     const updates = Number((saved.meta.emaUpdates as number | undefined) ?? 0);
     ema.dispose();
-    ema = createEma(model.params, options.emaDecay ?? 0.999, { updates });
+    ema = createEma(model.params, options.emaDecay ?? 0.999, { updates, warmup: emaWarmup });
     if (saved.ema) assignParams(ema.params, saved.ema);
     resumedFrom = Number(saved.meta.step ?? 0);
     if (saved.optimizer) adam.restore(saved.optimizer.tensors, resumedFrom);
@@ -161,6 +186,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     join(outDir, 'metrics.jsonl'),
     resumedFrom > 0 ? resumedFrom : undefined,
   );
+  // The loss curve covers the whole run: the steps before a resume come from the (cut back) log.
+  const history: LossPoint[] =
+    resumedFrom > 0 ? MetricsLog.read(log.path).map(({ step, loss }) => ({ step, loss })) : [];
+  let lossCurveStep: number | undefined;
+  const writeLossCurve = (step: number) => {
+    if (options.lossCurve === false || lossCurveStep === step) return;
+    writeAtomic(join(outDir, 'loss.png'), encodePng(renderLossCurve(history)));
+    lossCurveStep = step;
+  };
   const order = new DataOrder(data.size, batchSize, options.seed);
   const score = scoreFnFromModel(model, sde);
 
@@ -180,10 +214,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         train: {
           steps,
           batchSize,
+          microBatchSize: microBatchSize ?? null,
           learningRate,
           warmupSteps,
           gradClipNorm: options.gradClipNorm ?? null,
           emaDecay: ema.decay,
+          emaWarmup,
         },
       },
     });
@@ -213,9 +249,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const x0 = transform
       ? tf.tidy(() => transform.forward(batch.images, rng.split('transform')))
       : batch.images;
-    const { value, grads } = tf.variableGrads(
-      () => loss(score, x0, { sde, rng }),
+    const { value, grads } = accumulatedGradients(
+      (x, stream) => loss(score, x, { sde, rng: stream }),
+      x0,
+      rng,
       [...variables.values()],
+      microBatchSize,
     );
     const lossValue = value.dataSync()[0]!;
     const named = new Map<string, tf.Tensor>();
@@ -224,6 +263,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (!Number.isFinite(lossValue) || !Number.isFinite(clipped.norm)) {
       tf.dispose([value, x0, ...Object.values(grads), ...clipped.grads.values()]);
       batch.dispose();
+      writeLossCurve(index);
+      adam.dispose();
+      ema.dispose();
       throw new DaleError(
         'non-finite-loss',
         `training stopped at step ${index + 1}: the loss is ${lossValue} and the gradient norm ${clipped.norm}. ` +
@@ -250,14 +292,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       imagesPerSec: (1000 * batchSize) / stepMs,
     };
     log.append(metrics);
+    history.push({ step, loss: lossValue });
     options.onStep?.(metrics);
     if (step % checkpointEvery === 0 || step === steps) await checkpoint(step);
-    if (options.sampleEvery && (step % options.sampleEvery === 0 || step === steps))
+    if (options.sampleEvery && (step % options.sampleEvery === 0 || step === steps)) {
+      writeLossCurve(step);
       await writeSamples(step);
+    }
     await new Promise((resolve) => setImmediate(resolve)); // let signals and progress output through
   }
   if (status === 'aborted' && step > resumedFrom && step % checkpointEvery !== 0)
     await checkpoint(step);
+  writeLossCurve(step);
+  adam.dispose();
   const emaParams = ema.params;
   return { step, status, resumedFrom, ema: emaParams };
 }

@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaleError, Rng, useBackend } from '@dale/core';
-import { decodePng } from '@dale/data';
-import { flattenParams, loadCheckpoint } from '@dale/models';
+import { decodePng, encodePng } from '@dale/data';
+import { flattenParams } from '@dale/models';
+import { loadCheckpoint } from '@dale/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsLog } from '../src/index.ts';
+import { MetricsLog, renderLossCurve } from '../src/index.ts';
 import { runToy, target } from './fixtures/toy-run.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dale-train-'));
@@ -16,6 +17,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const losses = (outDir: string) =>
   MetricsLog.read(join(outDir, 'metrics.jsonl')).map((m) => [m.step, m.loss]);
+/** Does `outDir/loss.png` hold the loss curve of exactly the steps now in `metrics.jsonl`? */
+const lossCurveMatchesLog = (outDir: string) =>
+  readFileSync(join(outDir, 'loss.png')).equals(
+    encodePng(renderLossCurve(MetricsLog.read(join(outDir, 'metrics.jsonl')))),
+  );
 const weights = (tree: Parameters<typeof flattenParams>[0]) =>
   flattenParams(tree).map(([name, v]) => [name, Array.from(v.dataSync())]);
 
@@ -62,6 +68,12 @@ describe('train', () => {
     expect(await second.result).toMatchObject({ step: 40, status: 'completed', resumedFrom: 17 });
     expect(losses(dir('resumed'))).toEqual(reference.losses);
     expect(weights(second.model.params)).toEqual(reference.weights);
+    // loss.png covers the whole run, the 17 steps before the resume included.
+    expect(
+      readFileSync(join(dir('resumed'), 'loss.png')).equals(
+        readFileSync(join(dir('reference'), 'loss.png')),
+      ),
+    ).toBe(true);
   });
 
   it('survives kill -9 at random moments: never a corrupt checkpoint, at most one interval lost, same losses', async () => {
@@ -139,6 +151,8 @@ describe('train', () => {
     );
     const saved = await loadCheckpoint(join(dir('nan'), 'checkpoint'));
     expect(saved.meta.step).toBe(5);
+    expect(MetricsLog.read(join(dir('nan'), 'metrics.jsonl'))).toHaveLength(7);
+    expect(lossCurveMatchesLog(dir('nan'))).toBe(true); // the curve up to the failure
   });
 
   it('keeps the tensor count flat over 1000 steps (and reports RSS)', async () => {
@@ -160,11 +174,85 @@ describe('train', () => {
     tf.dispose(flattenParams(model.params).map(([, v]) => v));
   });
 
-  it('writes sample grids with the EMA weights', async () => {
+  it('leaves no tensor behind but the model and EMA weights it hands back', async () => {
+    const before = tf.memory().numTensors;
+    const { model, result } = runToy(dir('no-leak'), { steps: 6 });
+    const done = await result;
+    const owned = flattenParams(model.params).length + flattenParams(done.ema).length;
+    expect(tf.memory().numTensors - before).toBe(owned);
+    tf.dispose(flattenParams(done.ema).map(([, v]) => v));
+    tf.dispose(flattenParams(model.params).map(([, v]) => v));
+  });
+
+  it('micro-batches: a loss without noise takes the same steps at any micro-batch size', async () => {
+    // A deterministic loss (the M-DSM objective at fixed times with fixed noise would do too):
+    // mean over the batch of the squared score at t = 0.5, so only the batch split can differ.
+    const loss = (score: (x: tf.Tensor, t: number) => tf.Tensor, x0: tf.Tensor) =>
+      tf.tidy(() => tf.mean(tf.sum(tf.square(score(x0, 0.5)), 1)) as tf.Scalar);
+    const run = async (name: string, microBatchSize?: number) => {
+      const { model, result } = runToy(dir(name), {
+        steps: 5,
+        loss,
+        ...(microBatchSize ? { microBatchSize } : {}),
+      });
+      const done = await result;
+      const w = weights(model.params);
+      tf.dispose(flattenParams(done.ema).map(([, v]) => v));
+      tf.dispose(flattenParams(model.params).map(([, v]) => v));
+      return { w, losses: losses(dir(name)) };
+    };
+    const whole = await run('micro-none');
+    for (const micro of [16, 24]) {
+      const split = await run(`micro-${micro}`, micro);
+      split.losses.forEach(([, l], i) => expect(l).toBeCloseTo(whole.losses[i]![1]!, 4));
+      const flat = (x: unknown) => (x as [string, number[]][]).flatMap(([, v]) => v);
+      const a = flat(split.w);
+      const b = flat(whole.w);
+      a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 4));
+    }
+    const saved = await loadCheckpoint(join(dir('micro-16'), 'checkpoint'));
+    expect((saved.meta.train as Record<string, unknown>).microBatchSize).toBe(16);
+    tf.dispose(flattenParams(saved.model.params).map(([, v]) => v));
+    if (saved.ema) tf.dispose(flattenParams(saved.ema).map(([, v]) => v));
+    if (saved.optimizer) tf.dispose([...saved.optimizer.tensors.values()]);
+  });
+
+  it('warms the EMA up by default: after 3 steps it is far from the initial weights', async () => {
+    const start = runToy(dir('ema-init'), { steps: 1, learningRate: 0 }); // lr 0: the initial weights
+    const initial = weights(start.model.params);
+    const startDone = await start.result;
+    tf.dispose(flattenParams(startDone.ema).map(([, v]) => v));
+    tf.dispose(flattenParams(start.model.params).map(([, v]) => v));
+    const ends: Record<string, number> = {};
+    for (const emaWarmup of [true, false]) {
+      const { model, result } = runToy(dir(`ema-${emaWarmup}`), { steps: 3, emaWarmup });
+      const done = await result;
+      const trained = flattenParams(model.params).flatMap(([, v]) => Array.from(v.dataSync()));
+      const ema = flattenParams(done.ema).flatMap(([, v]) => Array.from(v.dataSync()));
+      const init = (initial as [string, number[]][]).flatMap(([, v]) => v);
+      // Where the EMA sits between the initial (0) and the trained weights (1).
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < ema.length; i++) {
+        num += (ema[i]! - init[i]!) * (trained[i]! - init[i]!);
+        den += (trained[i]! - init[i]!) ** 2;
+      }
+      ends[String(emaWarmup)] = num / den;
+      tf.dispose(flattenParams(done.ema).map(([, v]) => v));
+      tf.dispose(flattenParams(model.params).map(([, v]) => v));
+    }
+    // Warm-up decays 0.1, 2/11, 3/12 keep ≈ 0.5 % of the start; a constant 0.999 keeps 99.7 %.
+    expect(ends.true).toBeGreaterThan(0.7);
+    expect(ends.false).toBeLessThan(0.01);
+  });
+
+  it('writes sample grids with the EMA weights, and the loss curve with each', async () => {
+    const curveBeforeSamples: boolean[] = [];
     const { result } = runToy(dir('samples'), {
       steps: 10,
-      sampleEvery: 10,
+      sampleEvery: 5,
       sample: async (score) => {
+        curveBeforeSamples.push(lossCurveMatchesLog(dir('samples'))); // up to this step
         // Any sampler of @dale/samplers fits here; a single score evaluation keeps the test fast.
         const x = target.sample(6, Rng.fromSeed(1));
         const s = score(x, 0.5);
@@ -179,5 +267,18 @@ describe('train', () => {
       'grid.png',
     );
     expect([png.width, png.height]).toEqual([3 * 2 + 4 * 2, 2 * 1 + 3 * 2]);
+    expect(curveBeforeSamples).toEqual([true, true]); // at steps 5 and 10
+    const curve = decodePng(
+      new Uint8Array(readFileSync(join(dir('samples'), 'loss.png'))),
+      'loss.png',
+    );
+    expect([curve.width, curve.height, curve.channels]).toEqual([640, 360, 3]);
+  });
+
+  it('writes no loss curve when lossCurve is false', async () => {
+    const { result } = runToy(dir('no-curve'), { steps: 3, lossCurve: false, sampleEvery: 1 });
+    await result;
+    expect(existsSync(join(dir('no-curve'), 'metrics.jsonl'))).toBe(true);
+    expect(existsSync(join(dir('no-curve'), 'loss.png'))).toBe(false);
   });
 });
