@@ -1,8 +1,11 @@
-// The toy end to end: `pnpm demo` (or `node --conditions=@dale/source examples/toy-lognormal/main.ts`).
-// Trains an MLP score network with M-DSM on a 2-D log-normal mixture, samples it with every sampler,
-// prints the distance to the truth and writes toy-lognormal.png (samples over the target density).
+// The toy end to end: `pnpm demo` (or `node --conditions=@dale/source examples/toy-lognormal/main.ts
+// [--out runs/toy-lognormal] [toy-lognormal.png]`). Trains an MLP score network with M-DSM on a 2-D
+// log-normal mixture (with @dale/train, whose run directory — checkpoint/, metrics.jsonl — goes to
+// --out), samples it with every sampler, prints the distance to the truth and writes
+// toy-lognormal.png (samples over the target density).
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import '@dale/backend-wasm';
 import { useBackend } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,11 +13,16 @@ import { scatterOverDensity } from './src/plot.ts';
 import { runToy } from './src/run.ts';
 import { toyTarget } from './src/target.ts';
 
-const out = resolve(process.argv[2] ?? 'toy-lognormal.png');
+const args = parseArgs({
+  options: { out: { type: 'string', default: 'runs/toy-lognormal' } },
+  allowPositionals: true,
+});
+const outDir = resolve(args.values.out);
+const out = resolve(args.positionals[0] ?? 'toy-lognormal.png');
 const backend = await useBackend(process.env.DALE_BACKEND ?? 'auto');
 console.log(`backend: ${backend.name} (${backend.device})`);
 
-const report = await runToy({ log: (line) => console.log(line) });
+const report = await runToy({ outDir, log: (line) => console.log(line) });
 console.log(
   `\ntrained in ${report.trainSeconds.toFixed(1)} s (final M-DSM loss ${report.finalLoss.toFixed(4)})`,
 );
@@ -40,4 +48,4 @@ const png = scatterOverDensity(
   { lo: 0.2, hi: 4 },
 );
 writeFileSync(out, png);
-console.log(`\nwrote ${out}`);
+console.log(`\nwrote ${out} (training run: ${outDir})`);

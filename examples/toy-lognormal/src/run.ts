@@ -13,9 +13,11 @@ import { ksToTarget, slicedW1Log } from './distance.ts';
 import { toyTarget } from './target.ts';
 import { type TrainOptions, trainToyModel } from './train.ts';
 
-/** Options of {@link runToy}; every field has a default that runs in about a minute on 2 CPU cores. */
+/** Options of {@link runToy}; every field but `outDir` has a default that runs in about a minute on 2 CPU cores. */
 export interface ToyOptions {
-  train: Partial<TrainOptions>;
+  train: Partial<Omit<TrainOptions, 'outDir'>>;
+  /** Run directory of the training (`checkpoint/`, `metrics.jsonl`). */
+  outDir: string;
   /** Samples drawn by each sampler. */
   samples: number;
   /** Steps of the grid samplers (Dale–Langevin, sign-agnostic; half as many predictor–corrector steps). */
@@ -48,7 +50,7 @@ export interface ToyReport {
   results: SamplerResult[];
 }
 
-const DEFAULTS: ToyOptions = {
+const DEFAULTS: Omit<ToyOptions, 'outDir'> = {
   train: {
     steps: 2000,
     batchSize: 256,
@@ -56,6 +58,7 @@ const DEFAULTS: ToyOptions = {
     hidden: [64, 64],
     eps: 1e-3,
     logUniformFraction: 0.5,
+    emaDecay: 0.99,
     seed: 0,
   },
   samples: 2000,
@@ -83,11 +86,13 @@ const SAMPLERS: Record<
  * The toy end to end: train an MLP score network with M-DSM on a 2-D log-normal mixture, sample
  * it with each sampler and measure the distance to the truth.
  */
-export async function runToy(overrides: Partial<ToyOptions> = {}): Promise<ToyReport> {
+export async function runToy(
+  overrides: Partial<ToyOptions> & Pick<ToyOptions, 'outDir'>,
+): Promise<ToyReport> {
   const options = {
     ...DEFAULTS,
     ...overrides,
-    train: { ...DEFAULTS.train, ...overrides.train } as TrainOptions,
+    train: { ...DEFAULTS.train, ...overrides.train, outDir: overrides.outDir } as TrainOptions,
   };
   // The prior is fitted to the data noised to t = T, as the reference implementation does
   // (MATH.md §7): sampling must start from (close to) p_T for the reverse SDE to end at p_0.
@@ -96,7 +101,7 @@ export async function runToy(overrides: Partial<ToyOptions> = {}): Promise<ToyRe
   const sde = gbm({ prior: fitLogNormalPrior(noisedData) });
   noisedData.dispose();
   const started = performance.now();
-  const trained = trainToyModel(toyTarget, sde, {
+  const trained = await trainToyModel(toyTarget, sde, {
     ...options.train,
     onProgress: (step, loss) => {
       if ((step + 1) % 500 === 0)
@@ -146,5 +151,6 @@ export async function runToy(overrides: Partial<ToyOptions> = {}): Promise<ToyRe
     );
   }
   disposeParams(trained.model.params);
+  disposeParams(trained.ema);
   return { trainSeconds, finalLoss, floor, exact, results };
 }

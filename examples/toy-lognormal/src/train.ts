@@ -1,9 +1,10 @@
 import { Rng } from '@dale/core';
 import type { LogNormalMixture } from '@dale/data';
 import { mdsmLoss } from '@dale/losses';
-import { createMlp, flattenParams, type MlpModel, scoreFnFromModel } from '@dale/models';
+import { createMlp, type MlpModel, type ParamTree, scoreFnFromModel } from '@dale/models';
 import type { GBM, ScoreFn } from '@dale/sde';
-import * as tf from '@tensorflow/tfjs-core';
+import { arrayData, type TrainingLoss, train } from '@dale/train';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link trainToyModel}. */
 export interface TrainOptions {
@@ -14,13 +15,20 @@ export interface TrainOptions {
   eps: number;
   /** Fraction of training times drawn log-uniformly on [eps, T] instead of uniformly (more small times). */
   logUniformFraction?: number;
+  /** Decay of the EMA of the weights that the returned score uses. */
+  emaDecay: number;
   seed: number;
+  /** Run directory of `@dale/train`: `checkpoint/` and `metrics.jsonl`. */
+  outDir: string;
   onProgress?: (step: number, loss: number) => void;
 }
 
 /** What {@link trainToyModel} returns. */
 export interface TrainedToy {
   model: MlpModel;
+  /** The EMA weights (dispose them with `disposeParams` when done). */
+  ema: ParamTree;
+  /** The score with the EMA weights. */
   score: ScoreFn;
   losses: number[];
 }
@@ -38,59 +46,56 @@ function drawTimes(n: number, eps: number, T: number, logFraction: number, rng: 
 }
 
 /**
- * Train an MLP that predicts the noise Z of the GBM kernel with M-DSM (guide: M12). With the
- * 'noise-prediction' weighting λ = S²(t), λ‖s_θ + 1 + Z/S‖² = ‖Z − ε̂‖² for the adapter
- * s_θ = −1 − ε̂/S(t) (M6): a well-scaled objective at every t.
+ * Train an MLP that predicts the noise Z of the GBM kernel with M-DSM (guide: M12) using
+ * `train` of `@dale/train`. With the 'noise-prediction' weighting λ = S²(t),
+ * λ‖s_θ + 1 + Z/S‖² = ‖Z − ε̂‖² for the adapter s_θ = −1 − ε̂/S(t) (M6): a well-scaled objective
+ * at every t. The data are `steps × batchSize` exact draws of the target, so each step sees fresh
+ * points, as if sampled on the fly.
  */
-export function trainToyModel(
+export async function trainToyModel(
   target: LogNormalMixture,
   sde: GBM,
   options: TrainOptions,
-): TrainedToy {
+): Promise<TrainedToy> {
   const rng = Rng.fromSeed(options.seed);
-  const initRng = rng.split('init');
-  const dataRng = rng.split('data');
-  const lossRng = rng.split('loss');
   const model = createMlp(
     { inputDim: target.dim, hidden: options.hidden, predicts: 'noise' },
-    initRng,
+    rng.split('init'),
   );
-  const score = scoreFnFromModel(model, sde);
-  const variables = flattenParams(model.params).map(([, v]) => v as tf.Variable);
-  const optimizer = tf.train.adam(options.learningRate);
+  const draws = target.sample(options.steps * options.batchSize, rng.split('data'));
+  const data = arrayData(draws.dataSync() as Float32Array, [target.dim]);
+  draws.dispose();
+  const loss: TrainingLoss = (score, x0, context) =>
+    mdsmLoss(score, x0, {
+      sde: context.sde,
+      rng: context.rng,
+      weighting: 'noise-prediction',
+      t: drawTimes(
+        x0.shape[0]!,
+        options.eps,
+        context.sde.T,
+        options.logUniformFraction ?? 0,
+        context.rng.split('t'),
+      ),
+      reduction: 'mean',
+    }) as tf.Scalar;
   const losses: number[] = [];
-  for (let step = 0; step < options.steps; step++) {
-    // Cosine decay of the learning rate to 10% at the end.
-    (optimizer as unknown as { learningRate: number }).learningRate =
-      options.learningRate * (0.55 + 0.45 * Math.cos((Math.PI * step) / options.steps));
-    const x0 = target.sample(options.batchSize, dataRng);
-    const t = drawTimes(
-      options.batchSize,
-      options.eps,
-      sde.T,
-      options.logUniformFraction ?? 0,
-      lossRng,
-    );
-    const loss = optimizer.minimize(
-      () =>
-        mdsmLoss(score, x0, {
-          sde,
-          rng: lossRng,
-          weighting: 'noise-prediction',
-          t,
-          reduction: 'mean',
-        }) as tf.Scalar,
-      true,
-      variables,
-    );
-    x0.dispose();
-    if (loss) {
-      const value = loss.dataSync()[0]!;
-      loss.dispose();
-      losses.push(value);
-      options.onProgress?.(step, value);
-    }
-  }
-  optimizer.dispose();
-  return { model, score, losses };
+  const { ema } = await train({
+    model,
+    sde,
+    data,
+    loss,
+    steps: options.steps,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    emaDecay: options.emaDecay,
+    seed: options.seed,
+    outDir: options.outDir,
+    checkpointEvery: options.steps,
+    onStep: (metrics) => {
+      losses.push(metrics.loss);
+      options.onProgress?.(metrics.step - 1, metrics.loss);
+    },
+  });
+  return { model, ema, score: scoreFnFromModel(model, sde, { params: ema }), losses };
 }
