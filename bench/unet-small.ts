@@ -14,7 +14,7 @@ import { createUnet, flattenParams, scoreFnFromModel, UNET_SMALL } from '@dale/m
 import { saveCheckpoint } from '@dale/models/node';
 import { daleLangevinSampler } from '@dale/samplers';
 import { gbm } from '@dale/sde';
-import { Adam } from '@dale/train';
+import { Adam, accumulatedGradients } from '@dale/train';
 import * as tf from '@tensorflow/tfjs-core';
 
 const { values: args } = parseArgs({
@@ -23,10 +23,15 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '3' },
     batch: { type: 'string', default: '64' },
     torch: { type: 'string', default: '' },
+    // Micro-batch size of the training step (gradient accumulation, @dale/train's
+    // accumulatedGradients): the wasm heap (at most 4 GiB) cannot hold unet-small's activations at
+    // batch 64 at once. Default: 16 for batches above 16, else the whole batch.
+    micro: { type: 'string', default: '' },
   },
 });
 const runs = Number(args.runs);
 const batch = Number(args.batch);
+const micro = args.micro ? Number(args.micro) : batch > 16 ? 16 : undefined;
 
 async function median(fn: () => Promise<void> | void): Promise<{ median: number; all: number[] }> {
   await fn(); // warm-up
@@ -60,9 +65,12 @@ for (const backend of args.backends.split(',')) {
   const rng = Rng.fromSeed(1);
   const x0 = tf.tidy(() => tf.add(1, randomUniform(rng, [batch, 28, 28, 1])));
   const trainStep = () => {
-    const { value, grads } = tf.variableGrads(
-      () => mdsmLoss(score, x0, { sde, rng, weighting: 'noise-prediction' }) as tf.Scalar,
+    const { value, grads } = accumulatedGradients(
+      (x, stream) => mdsmLoss(score, x, { sde, rng: stream, weighting: 'noise-prediction' }),
+      x0,
+      rng,
       [...variables.values()],
+      micro,
     );
     const named = new Map([...variables].map(([n, v]) => [n, grads[v.name]!]));
     adam.apply(variables, named, 2e-4);
@@ -116,7 +124,7 @@ for (const python of [args.torch, '/usr/bin/python3', 'python3'].filter(Boolean)
 rmSync(checkpointDir, { recursive: true, force: true });
 
 console.log(
-  `unet-small (1,585,153 parameters), batch ${batch}, median of ${runs} runs after a warm-up; peak RSS ${peakRssMiB.toFixed(0)} MiB`,
+  `unet-small (1,585,153 parameters), batch ${batch}${micro ? ` (ours: ${batch / micro} micro-batches of ${micro})` : ''}, median of ${runs} runs after a warm-up; peak RSS ${peakRssMiB.toFixed(0)} MiB`,
 );
 console.log(
   'backend          | train step ms | ratio vs torch | DL sample step ms | ratio vs torch',
@@ -145,6 +153,7 @@ console.log(
   JSON.stringify({
     bench: 'unet-small',
     batch,
+    microBatch: micro ?? batch,
     runs,
     peakRssMiB,
     results,

@@ -19,9 +19,20 @@ import { registerWasmTrainingKernels } from './training-kernels.ts';
 
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './training-kernels.ts';
 
-function threadCount(): number {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  return nav?.hardwareConcurrency ?? 1;
+/**
+ * What the wasm backend runs on, e.g. "WebAssembly (XNNPACK, SIMD, 1 thread: …)". TensorFlow.js
+ * 4.22 loads its multithreaded binary only in browsers that allow SharedArrayBuffer; in Node it
+ * always runs on one thread (tensorflow/tfjs#3830).
+ */
+async function describeWasm(getThreadsCount: () => number): Promise<string> {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  const threads = threaded ? getThreadsCount() : 1;
+  const why =
+    !threaded && tf.env().getBool('IS_NODE')
+      ? ': single-threaded in Node, tensorflow/tfjs#3830'
+      : '';
+  return `WebAssembly (XNNPACK${simd ? ', SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}${why})`;
 }
 
 /**
@@ -38,12 +49,12 @@ export const wasmBackendPlugin: BackendPlugin = {
       : { available: false, reason: 'this JavaScript runtime has no WebAssembly' },
   async init() {
     // Imported here, not at the top, so that importing this package costs nothing until it is chosen.
-    await import('@tensorflow/tfjs-backend-wasm');
+    const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
     await registerWasmTrainingKernels();
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
     await tf.ready();
     return {
-      device: `WebAssembly (XNNPACK, ${threadCount()} CPU threads available)`,
+      device: await describeWasm(getThreadsCount),
       software: false,
       tfBackend: tf.getBackend(),
     };
