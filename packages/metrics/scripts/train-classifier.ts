@@ -5,14 +5,19 @@
 //        --dataset mnist|fashion-mnist|kmnist [--epochs 3] [--minutes 10] [--batch 64] [--lr 1e-3]
 //        [--decay 1] (learning rate × decay after each epoch)
 //        [--target 0.99] [--out packages/metrics/weights/<dataset>] [--backend wasm|cpu]
-// KMNIST: when its training images are absent, a fixed 8,000 / 2,000 split of its test images.
+//        [--format idx|npz] (the files to read; default idx)
+// Images come from $DALE_DATA_DIR/<dataset>/ (else the cache, else a download; see @dale/data/node).
+// KMNIST: with its training images (train-images-idx3-ubyte.gz, or kmnist-train-imgs.npz with
+// --format npz) in $DALE_DATA_DIR/kmnist/, the full 60,000 / 10,000 split; when they cannot be found,
+// the fixed 8,000 / 2,000 split of its test images (kmnistTestSplit in src/extractors/domain-splits.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng, useBackend } from '@dale/core';
-import { type ImageDataset, loadDataset } from '@dale/data';
+import type { ImageDataset } from '@dale/data';
 import * as tf from '@tensorflow/tfjs-core';
 import { domainClassifier, initDomainClassifier } from '../src/extractors/domain-classifier.ts';
+import { domainSplits } from '../src/extractors/domain-splits.ts';
 import { encodeWeights } from '../src/extractors/weights-file.ts';
 
 const { values: args } = parseArgs({
@@ -27,6 +32,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string', default: '0' },
+    format: { type: 'string' },
   },
 });
 const DATASETS = ['mnist', 'fashion-mnist', 'kmnist'] as const;
@@ -45,23 +51,10 @@ if (args.backend === 'wasm') await import('@dale/backend-wasm');
 await useBackend(args.backend!);
 console.log(`backend ${tf.getBackend()}`);
 
-async function splits(): Promise<{ train: ImageDataset; test: ImageDataset; note: string }> {
-  const test = await loadDataset(dataset, { split: 'test' });
-  try {
-    return { train: await loadDataset(dataset, { split: 'train' }), test, note: 'train/test' };
-  } catch (error) {
-    if (dataset !== 'kmnist') throw error;
-    // Fixed split of the 10,000 test images: a seeded permutation, first 8,000 for training.
-    const order = Rng.fromSeed(0).split('kmnist-split').permutation(test.size);
-    return {
-      train: test.subset(order.subarray(0, 8000), 'kmnist/test[0:8000]'),
-      test: test.subset(order.subarray(8000), 'kmnist/test[8000:]'),
-      note: 'fixed 8,000/2,000 split of the test images (training images absent)',
-    };
-  }
-}
-
-const { train, test, note } = await splits();
+const { train, test, note } = await domainSplits(
+  dataset,
+  args.format ? { format: args.format } : {},
+);
 console.log(`${dataset}: ${train.size} training, ${test.size} test images (${note})`);
 const params = initDomainClassifier(rng.split('init'));
 const optimizer = tf.train.adam(Number(args.lr));
@@ -129,6 +122,7 @@ if (testAccuracy >= target) {
   const bytes = encodeWeights(tensors, {
     dataset,
     testAccuracy: String(testAccuracy),
+    split: `${train.name} (${train.size} images) / ${test.name} (${test.size} images): ${note}`,
     architecture: 'conv3x3x32-pool-conv3x3x64-pool-conv3x3x64-pool-dense128-dense10',
   });
   await writeFile(join(out, 'classifier.safetensors'), bytes);

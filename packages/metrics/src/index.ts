@@ -9,6 +9,7 @@ export {
   type DomainExtractorOptions,
   domainExtractor,
 } from './extractors/domain-extractor.ts';
+export { type DomainSplits, domainSplits, kmnistTestSplit } from './extractors/domain-splits.ts';
 export {
   accumulateFeatures,
   type FeatureExtractor,

@@ -3,7 +3,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '@dale/data';
+import { writeFileAtomic } from '@dale/data/node';
 import { FeatureStatistics } from './feature-statistics.ts';
 
 /** Write `stats` to `path` atomically (see {@link FeatureStatistics.toBytes} for the format). */

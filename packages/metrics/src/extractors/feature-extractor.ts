@@ -17,7 +17,9 @@ export interface FeatureExtractor {
 
 /**
  * Accumulate the features of image batches into {@link FeatureStatistics} (float64) without keeping
- * the features: each batch's tensors are disposed after reading.
+ * the features: each batch's features are disposed as soon as they are added. The images are only
+ * read, never disposed: they stay the caller's (a generator that yields them can dispose each batch
+ * when it resumes, after its features were taken).
  */
 export async function accumulateFeatures(
   extractor: FeatureExtractor,
