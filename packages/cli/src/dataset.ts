@@ -5,13 +5,8 @@
  */
 import { statSync } from 'node:fs';
 import type { Rng } from '@dale/core';
-import {
-  fitNoisedPrior,
-  type ImageDataset,
-  loadDataset,
-  loadImageFolder,
-  type PositivityTransform,
-} from '@dale/data';
+import { fitNoisedPrior, type ImageDataset, type PositivityTransform } from '@dale/data';
+import { loadDataset, loadImageFolder } from '@dale/data/node';
 import { type LogNormalPrior, REFERENCE_PRIORS } from '@dale/sde';
 import { UsageError } from './errors.ts';
 

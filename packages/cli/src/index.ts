@@ -1,5 +1,5 @@
 /**
- * `@dale/cli`: the `dale` command (`info`, `train`, `sample`) as functions that take parsed
+ * `@dale/cli`: the `dale` command (`info`, `train`, `sample`, `eval`) as functions that take parsed
  * options and an {@link Output}, so programs and tests can run them in-process.
  *
  * @example
@@ -13,6 +13,13 @@
  */
 export { backendChoices, selectBackend } from './backend.ts';
 export {
+  EVAL_COMMAND,
+  type EvalReport,
+  formatEvalReport,
+  parseMetrics,
+  runEval,
+} from './commands/eval.ts';
+export {
   collectInfo,
   DALE_PACKAGES,
   formatInfo,
@@ -20,7 +27,7 @@ export {
   type InfoReport,
   runInfo,
 } from './commands/info.ts';
-export { runSample, SAMPLE_COMMAND, SAMPLER_ALIASES } from './commands/sample.ts';
+export { runSample, SAMPLE_COMMAND, STRIP_COLUMNS, STRIP_SAMPLES } from './commands/sample.ts';
 export { type RunContext, runTrain, TRAIN_COMMAND } from './commands/train.ts';
 export {
   CONFIG_FIELDS,
@@ -38,7 +45,52 @@ export {
   loadTrainingSet,
 } from './dataset.ts';
 export { EXIT_CODES, InterruptedError, UsageError } from './errors.ts';
+export {
+  type ClassifierFigures,
+  CONFIDENCE_THRESHOLD,
+  type EvalFigures,
+  type EvalResult,
+  type EvaluateOptions,
+  evaluateSamples,
+  type ImageClassifier,
+  KID_SUBSET_SIZE,
+  KID_SUBSETS,
+  type KidFigures,
+  METRIC_NAMES,
+  type MetricName,
+  type NeighbourFigures,
+  NN_K,
+  NN_SAMPLES,
+  PR_K,
+  type PrecisionRecallFigures,
+  type SampleSource,
+} from './evaluate.ts';
+export {
+  type CheckpointGenerator,
+  type Generated,
+  type GenerateOptions,
+  isEvenlySpacedStep,
+  type LoadGeneratorOptions,
+  loadGenerator,
+  type SnapshotOptions,
+  type Snapshots,
+} from './generate.ts';
+export {
+  BACKEND_OPTION,
+  CHECKPOINT_OPTIONS,
+  type CheckpointChoice,
+  DEFAULT_SAMPLER_STEPS,
+  resolveCheckpoint,
+  resolveSampler,
+  SAMPLER_ALIASES,
+  SAMPLER_OPTIONS,
+  type SamplerCheckpointInfo,
+  samplerSettings,
+  WEIGHT_CHOICES,
+  type WeightChoice,
+} from './generation-options.ts';
 export { COMMANDS, type Command, formatMainHelp, type MainOptions, main } from './main.ts';
+export { nearestTrainingImages } from './neighbours.ts';
 export {
   type CommandSpec,
   choiceOption,
@@ -61,4 +113,13 @@ export {
   type SamplerProgress,
   samplerProgress,
 } from './progress.ts';
+export {
+  type ReferenceFeatures,
+  type ReferenceFeaturesOptions,
+  referenceCacheDir,
+  referenceFeatures,
+  referenceImages,
+  trainingImages,
+} from './reference.ts';
+export { stripImage } from './strip.ts';
 export { cliVersion, packageVersion } from './version.ts';

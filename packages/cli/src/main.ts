@@ -3,7 +3,10 @@
  * exit codes.
  * @module
  */
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DaleError } from '@dale/core';
+import { EVAL_COMMAND, runEval } from './commands/eval.ts';
 import { INFO_COMMAND, runInfo } from './commands/info.ts';
 import { runSample, SAMPLE_COMMAND } from './commands/sample.ts';
 import { type RunContext, runTrain, TRAIN_COMMAND } from './commands/train.ts';
@@ -30,6 +33,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   info: { spec: INFO_COMMAND, run: runInfo },
   train: { spec: TRAIN_COMMAND, run: runTrain },
   sample: { spec: SAMPLE_COMMAND, run: runSample },
+  eval: { spec: EVAL_COMMAND, run: runEval },
 };
 
 /** `dale --help`: the commands and exit codes. */
@@ -45,8 +49,10 @@ export function formatMainHelp(): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.spec.summary}`),
     '',
     'Options:',
-    '  -h, --help     show this help',
-    '  -v, --version  print the version of dale',
+    '  -h, --help       show this help',
+    '  -v, --version    print the version of dale',
+    '  --import MODULE  import a module first (repeatable), e.g. one that registers a sampler or',
+    '                   an SDE family: dale sample --import ./my-sampler.ts --sampler my-sampler …',
     '',
     EXIT_CODES_HELP,
     '',
@@ -59,6 +65,46 @@ export interface MainOptions extends RunContext {
   readonly output?: Output;
 }
 
+/** The `--import MODULE` options (anywhere on the line) and the arguments without them. */
+function splitImports(commandLine: readonly string[]): { modules: string[]; args: string[] } {
+  const modules: string[] = [];
+  const args: string[] = [];
+  for (let i = 0; i < commandLine.length; i++) {
+    const arg = commandLine[i]!;
+    if (arg.startsWith('--import=')) modules.push(arg.slice('--import='.length));
+    else if (arg === '--import') {
+      const module = commandLine[i + 1];
+      if (module === undefined || module.startsWith('-')) {
+        throw new UsageError(
+          `option --import: expected a module path or package name, got ${module === undefined ? 'nothing' : `'${module}'`}`,
+        );
+      }
+      modules.push(module);
+      i++;
+    } else args.push(arg);
+  }
+  return { modules, args };
+}
+
+/**
+ * Import a user module given to `--import`: a path (relative to the working directory) or a
+ * package name. It runs before the command, so whatever it registers (samplers, SDE families,
+ * backend plugins) is available by name.
+ */
+async function importUserModule(module: string): Promise<void> {
+  const isPath = module.startsWith('.') || isAbsolute(module);
+  const specifier = isPath ? pathToFileURL(resolve(module)).href : module;
+  try {
+    await import(specifier);
+  } catch (error) {
+    throw new DaleError(
+      'import-failed',
+      `--import ${module}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
 function hint(command: string | undefined): string {
   return command
     ? `Run 'dale ${command} --help' for its options.`
@@ -69,10 +115,15 @@ function hint(command: string | undefined): string {
  * Run `dale` with its arguments (`process.argv.slice(2)`); resolves to the exit code: 0 ok,
  * 1 runtime failure, 2 usage error, 130 interrupted. Never throws for errors of the command.
  */
-export async function main(args: readonly string[], options: MainOptions = {}): Promise<number> {
+export async function main(
+  commandLine: readonly string[],
+  options: MainOptions = {},
+): Promise<number> {
   const output = options.output ?? processOutput();
-  const [first, ...rest] = args;
   try {
+    const { modules, args } = splitImports(commandLine);
+    for (const module of modules) await importUserModule(module);
+    const [first, ...rest] = args;
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
       const command = topic === undefined ? undefined : COMMANDS[topic];

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@dale/core';
-import { encodePng, fitNoisedPrior, loadImageFolder, shiftTransform } from '@dale/data';
+import { encodePng, fitNoisedPrior, shiftTransform } from '@dale/data';
+import { loadImageFolder } from '@dale/data/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bufferOutput, main } from '../src/index.ts';
 

@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodePng } from '@dale/data';
 import { describe, expect, it } from 'vitest';
 import { bufferOutput, COMMANDS, EXIT_CODES, main } from '../src/index.ts';
 
@@ -36,6 +39,21 @@ const DOCUMENTED: Record<string, string[]> = {
     '--out',
     '--backend',
     '--raw',
+    '--strip',
+  ],
+  eval: [
+    '--checkpoint',
+    '--model',
+    '--metrics',
+    '--n',
+    '--sampler',
+    '--steps',
+    '--seed',
+    '--batch',
+    '--backend',
+    '--out',
+    '--sheet',
+    '--inception',
   ],
 };
 
@@ -43,7 +61,7 @@ describe('dale --help', () => {
   it('lists every command and the exit codes', async () => {
     const { code, out } = await dale('--help');
     expect(code).toBe(EXIT_CODES.ok);
-    for (const name of ['info', 'train', 'sample'])
+    for (const name of ['info', 'train', 'sample', 'eval'])
       expect(out).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(out).toContain('0 ok, 1 runtime failure, 2 usage error, 130 interrupted');
   });
@@ -76,7 +94,7 @@ describe('usage errors exit with 2 and say what is wrong', () => {
     const { code, err } = await dale('trian', '--steps', '3');
     expect(code).toBe(2);
     expect(err).toContain("unknown command 'trian' (did you mean 'train'?)");
-    expect(err).toContain('commands: info, train, sample');
+    expect(err).toContain('commands: info, train, sample, eval');
   });
 
   it('an unknown option, with a suggestion and a pointer to --help', async () => {
@@ -115,10 +133,57 @@ describe('usage errors exit with 2 and say what is wrong', () => {
     expect(train.err).toContain("option --backend of 'dale train': expected one of auto,");
   });
 
-  it('--model says that no pretrained model ships yet', async () => {
-    const { code, err } = await dale('sample', '--model', 'mnist');
+  it('--model: a pretrained name, not together with --checkpoint', async () => {
+    for (const command of ['sample', 'eval']) {
+      const unknown = await dale(command, '--model', 'cifar10');
+      expect(unknown.code).toBe(2);
+      expect(unknown.err).toContain(
+        `option --model of 'dale ${command}': expected a pretrained model (mnist), got 'cifar10'`,
+      );
+      const both = await dale(command, '--model', 'mnist', '--checkpoint', 'runs/x');
+      expect(both.code).toBe(2);
+      expect(both.err).toContain(
+        `options --checkpoint and --model of 'dale ${command}': expected one of them, got both (--checkpoint runs/x, --model mnist)`,
+      );
+      const neither = await dale(command, '--n', '4');
+      expect(neither.code).toBe(2);
+      expect(neither.err).toContain(
+        `'dale ${command}' needs --checkpoint DIR or --model NAME (pretrained: mnist)`,
+      );
+    }
+  });
+});
+
+describe('dale eval usage errors exit with 2 and name the flag, what it takes and what it got', () => {
+  it('a bad --metrics entry', async () => {
+    const { code, err } = await dale('eval', '--model', 'mnist', '--metrics', 'fid,kdi');
     expect(code).toBe(2);
-    expect(err).toContain('--model mnist: no pretrained model ships with dale yet');
+    expect(err).toContain(
+      "option --metrics of 'dale eval': expected a comma-separated list of fid, kid, pr, nn, got 'fid,kdi' ('kdi' is not one; did you mean kid?)",
+    );
+    expect(err).toContain("Run 'dale eval --help'");
+    const empty = await dale('eval', '--model', 'mnist', '--metrics', 'fid,');
+    expect(empty.err).toContain("got 'fid,' ('' is not one)");
+  });
+
+  it('--n below 2, a bad --batch', async () => {
+    const n = await dale('eval', '--model', 'mnist', '--n', '1');
+    expect(n.code).toBe(2);
+    expect(n.err).toContain("option --n of 'dale eval': expected an integer >= 2, got '1'");
+    const batch = await dale('eval', '--model', 'mnist', '--batch', '0');
+    expect(batch.code).toBe(2);
+    expect(batch.err).toContain("option --batch of 'dale eval': expected an integer >= 1, got '0'");
+  });
+
+  it('--sheet without nn, an unknown sampler', async () => {
+    const sheet = await dale('eval', '--model', 'mnist', '--metrics', 'fid', '--sheet', 'nn.png');
+    expect(sheet.code).toBe(2);
+    expect(sheet.err).toContain(
+      "option --sheet of 'dale eval' draws the nearest-neighbour check: expected nn in --metrics, got 'fid'",
+    );
+    const sampler = await dale('eval', '--model', 'mnist', '--sampler', 'ddim');
+    expect(sampler.code).toBe(2);
+    expect(sampler.err).toContain("option --sampler of 'dale eval': expected one of pc, ode,");
   });
 });
 
@@ -134,5 +199,27 @@ describe('the dale executable', () => {
     const unknown = run('bogus');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("dale: unknown command 'bogus'");
+  });
+
+  it('--import runs a user module first: its sampler is used by name; bad imports are errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dale-import-'));
+    const out = join(dir, 'constant.png');
+    const fixture = join(import.meta.dirname, 'fixtures', 'register-sampler.ts');
+    const args = ['--model', 'mnist', '--n', '4', '--backend', 'cpu', '--out', out];
+    const unknown = await dale('sample', '--sampler', 'fixture-constant', ...args);
+    expect(unknown.code).toBe(2);
+    const ran = await dale('sample', '--import', fixture, '--sampler', 'fixture-constant', ...args);
+    expect(ran.code, ran.err).toBe(0);
+    const png = decodePng(readFileSync(out), out);
+    // Four 28×28 cells of the constant 1.5 → pixel value 0.5 (128/255) inside every cell.
+    const centre = (png.height >> 2) * png.width * png.channels + (png.width >> 2) * png.channels;
+    expect(png.values[centre]).toBeCloseTo(128 / 255, 6);
+    const missing = await dale('sample', '--import');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('option --import: expected a module path');
+    const broken = await dale('--import', './no-such-module.ts', 'info');
+    expect(broken.code).toBe(1);
+    expect(broken.err).toContain('--import ./no-such-module.ts:');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

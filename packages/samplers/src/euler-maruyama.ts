@@ -47,15 +47,15 @@ export interface ChainStep {
 
 /**
  * The steps of a sampler on a decreasing grid: step k evaluates at t_k with δ = t_k − t_{k+1}
- * and reaches t_{k+1}.
+ * and reaches t_{k+1}; with `denoiseLast` the last step is noise-free.
  */
-export function gridSteps(times: Float64Array): ChainStep[] {
+export function gridSteps(times: Float64Array, denoiseLast = false): ChainStep[] {
   const steps: ChainStep[] = [];
   for (let k = 0; k + 1 < times.length; k++) {
     steps.push({
       t: times[k]!,
       delta: times[k]! - times[k + 1]!,
-      noiseScale: 1,
+      noiseScale: denoiseLast && k + 2 === times.length ? 0 : 1,
       reached: times[k + 1]!,
     });
   }

@@ -12,6 +12,12 @@ export interface GridOptions {
   spacing?: 'uniform' | 'quadratic';
   /** Any strictly decreasing grid in [0, T] (at least 2 points): step k goes from `times[k]` to `times[k + 1]`. */
   times?: ArrayLike<number>;
+  /**
+   * Make the last update noise-free (its drift only: a Tweedie-style denoising step, as the
+   * `denoise` option of Song et al.'s samplers), so that the noise of the last step — the largest
+   * relative to the signal left at ε — does not stay in the samples; default false.
+   */
+  denoiseLast?: boolean;
 }
 
 /**

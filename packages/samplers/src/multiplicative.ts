@@ -18,7 +18,7 @@ async function sampleOnGrid(
   options: GridSamplerOptions,
   where: string,
 ): Promise<tf.Tensor> {
-  const steps = gridSteps(resolveGrid(sde, options, where));
+  const steps = gridSteps(resolveGrid(sde, options, where), options.denoiseLast);
   const chainSpace = space(score, sde);
   const progress = new ProgressReporter(options, steps.length, where);
   const start = initialSample(sde, options, where);

@@ -98,7 +98,7 @@ export async function predictorCorrectorSampler(
   options: PredictorCorrectorOptions,
 ): Promise<tf.Tensor> {
   const where = 'predictorCorrectorSampler';
-  const steps = gridSteps(resolveGrid(sde, options, where));
+  const steps = gridSteps(resolveGrid(sde, options, where), options.denoiseLast);
   const snr = requirePositive(where, 'snr', options.snr ?? 0.16);
   const correctorSteps = requireInteger(where, 'correctorSteps', options.correctorSteps ?? 1, 0);
   const snrNorm = requireOneOf(where, 'snrNorm', options.snrNorm ?? 'batch-mean', [

@@ -111,6 +111,29 @@ describe('one step against the hand-written guide formulas', () => {
   });
 });
 
+describe('denoiseLast', () => {
+  it('makes only the last grid step noise-free (M8 / M8a with a = 0), drawing no noise for it', async () => {
+    const x = positiveBatch(12, [20, 2]);
+    const xs = x.dataSync();
+    const times = [0.5, 0.3, 0.2];
+    const zs = randomNormal(Rng.fromSeed(4), [20, 2]).dataSync(); // the first step's draw only
+    for (const [sampler, update] of [
+      [daleLangevinSampler, m8],
+      [signAgnosticSampler, m8a],
+    ] as const) {
+      const got = take(
+        await sampler(score, sde, { init: x, times, rng: Rng.fromSeed(4), denoiseLast: true }),
+      );
+      for (let i = 0; i < xs.length; i++) {
+        const mid = update(xs[i]!, scoreJS(xs[i]!, 0.5), 0.2, 1, zs[i]!);
+        const want = update(mid, scoreJS(mid, 0.3), 0.1, 0, 0);
+        expect(got[i]! / want).toBeCloseTo(1, 4);
+      }
+    }
+    x.dispose();
+  });
+});
+
 describe('the annealed loop (guide: section 7) against a hand-written reference loop', () => {
   const schedule = { steps: 5, delta: 0.02, innerSteps: 2, annealFactor: 0.8, tweedieSteps: 3 };
 

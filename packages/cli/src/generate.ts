@@ -1,0 +1,254 @@
+/**
+ * Samples from a checkpoint: its SDE (`meta.sde`), positivity transform (`meta.transform`) and
+ * score model, a sampler run, and the samples mapped back to pixels — the part `dale sample` and
+ * `dale eval` share.
+ * @module
+ */
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DaleError, type Rng } from '@dale/core';
+import { type TransformConfig, transformFromConfig } from '@dale/data';
+import {
+  CHECKPOINT_FILES,
+  checkpointFromBytes,
+  disposeParams,
+  type JsonValue,
+  type LoadedCheckpoint,
+  type Model,
+  type ParamTree,
+  scoreFnFromModel,
+} from '@dale/models';
+import { type AnySamplerOptions, getSampler, initialSample, type StepInfo } from '@dale/samplers';
+import { type ScoreFn, type SDE, type SDEConfig, sdeFromConfig } from '@dale/sde';
+import * as tf from '@tensorflow/tfjs-core';
+import type { WeightChoice } from './generation-options.ts';
+
+/** Which intermediate states {@link CheckpointGenerator.generate} keeps (the `--strip`). */
+export interface SnapshotOptions {
+  /** Keep the first `count` samples of the batch. */
+  readonly count: number;
+  /** Keep them after about this many evenly spaced sampler steps (the last one included). */
+  readonly columns: number;
+}
+
+/** Intermediate states of the first samples, as pixels. */
+export interface Snapshots {
+  /** The sampler step of each state: 0 is the start x_T, then evenly spaced steps up to the last. */
+  readonly steps: readonly number[];
+  /** `pixels[j]`: the first `count` samples after `steps[j]` steps, [count, ...sample shape]. */
+  readonly pixels: readonly tf.Tensor[];
+}
+
+/** Options of {@link CheckpointGenerator.generate}. */
+export interface GenerateOptions {
+  /** Number of samples. */
+  readonly n: number;
+  /** The registered sampler's name (`getSampler` of `@dale/samplers`). */
+  readonly sampler: string;
+  /** The sampler's own options, e.g. `{ steps: 500 }`. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The sampler's random stream (start and noise). */
+  readonly rng: Rng;
+  /** Called after every sampler step (progress). */
+  readonly onStep?: (info: StepInfo) => void;
+  /** Keep intermediate states of the first samples; the samples are the same with or without. */
+  readonly snapshots?: SnapshotOptions;
+}
+
+/** What {@link CheckpointGenerator.generate} returns; the caller disposes it. */
+export interface Generated {
+  /** The samples as the sampler returns them (before the inverse transform), [n, ...shape]. */
+  readonly samples: tf.Tensor;
+  /**
+   * The samples mapped back with the inverse of the checkpoint's positivity transform; images are
+   * clamped to [0, 1].
+   */
+  readonly pixels: tf.Tensor;
+  /** The intermediate states, when `snapshots` was given. */
+  readonly snapshots?: Snapshots;
+  /** Free every tensor above. */
+  dispose(): void;
+}
+
+/** A checkpoint ready to sample from: {@link loadGenerator}. */
+export interface CheckpointGenerator {
+  /** The checkpoint directory. */
+  readonly checkpoint: string;
+  /** The checkpoint's `meta` (dataset, step, sde, transform, …). */
+  readonly meta: Readonly<Record<string, JsonValue>>;
+  /** The score model (its config tells what it predicts). */
+  readonly model: Model;
+  /** The shape of one sample, e.g. [28, 28, 1]. */
+  readonly sampleShape: readonly number[];
+  /** Whether samples are images (rank 3: H, W, C). */
+  readonly isImage: boolean;
+  /** Whether the EMA weights are used (else the trained ones). */
+  readonly usesEma: boolean;
+  /** The SDE rebuilt from `meta.sde`. */
+  readonly sde: SDE;
+  /** The score of the chosen weights under {@link CheckpointGenerator.sde}. */
+  readonly score: ScoreFn;
+  /** Draw samples with a sampler. */
+  generate(options: GenerateOptions): Promise<Generated>;
+  /** Free the weights. */
+  dispose(): void;
+}
+
+/** Options of {@link loadGenerator}. */
+export interface LoadGeneratorOptions {
+  /** `'ema'` (default; the trained weights when the checkpoint has no EMA) or `'trained'`. */
+  readonly weights?: WeightChoice;
+}
+
+/**
+ * Whether step `step` of `total` is one of `columns` evenly spaced steps: steps ⌈j·total/columns⌉
+ * for j = 1 … columns, so the last step is always kept (every step when total ≤ columns).
+ */
+export function isEvenlySpacedStep(step: number, total: number, columns: number): boolean {
+  return Math.floor((step * columns) / total) > Math.floor(((step - 1) * columns) / total);
+}
+
+async function readCheckpointFile(dir: string, file: string): Promise<Uint8Array> {
+  const path = join(dir, file);
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new DaleError(
+      'invalid-checkpoint',
+      `${path}: cannot be read (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * The model and EMA weights of a checkpoint directory, with every check of `checkpointFromBytes`
+ * of `@dale/models` (hashes included), without the optimizer state, which sampling never needs.
+ */
+async function loadWeights(dir: string): Promise<LoadedCheckpoint> {
+  const [config, model] = await Promise.all([
+    readCheckpointFile(dir, CHECKPOINT_FILES.config),
+    readCheckpointFile(dir, CHECKPOINT_FILES.model),
+  ]);
+  return checkpointFromBytes({ config, model }, { source: dir });
+}
+
+/**
+ * Load a checkpoint directory (its config and weights; not the optimizer state) and rebuild what
+ * sampling needs: the SDE from `meta.sde` (`sdeFromConfig`), the positivity transform from
+ * `meta.transform` (`transformFromConfig`) and the score of the chosen weights
+ * (`scoreFnFromModel`).
+ */
+export async function loadGenerator(
+  checkpoint: string,
+  options: LoadGeneratorOptions = {},
+): Promise<CheckpointGenerator> {
+  const { model, ema, meta } = await loadWeights(checkpoint);
+  const release = () => {
+    disposeParams(model.params);
+    if (ema) disposeParams(ema);
+  };
+  try {
+    if (!meta.sde) {
+      throw new DaleError(
+        'invalid-checkpoint',
+        `${checkpoint}: the checkpoint's meta has no "sde"; sampling needs the SDE it was trained with`,
+      );
+    }
+    const sde = sdeFromConfig(meta.sde as unknown as SDEConfig);
+    const transform = meta.transform
+      ? transformFromConfig(meta.transform as unknown as TransformConfig)
+      : undefined;
+    const config = model.config as { inputShape?: readonly number[]; inputDim?: number };
+    const sampleShape = config.inputShape ?? [config.inputDim ?? 0];
+    const isImage = sampleShape.length === 3;
+    const usesEma = (options.weights ?? 'ema') === 'ema' && ema !== undefined;
+    const params: ParamTree = usesEma ? ema : model.params;
+    const score = scoreFnFromModel(model, sde, { params });
+    const toPixels = (x: tf.Tensor): tf.Tensor =>
+      tf.tidy(() => {
+        const y = transform ? transform.inverse(x) : tf.clone(x);
+        return isImage ? tf.clipByValue(y, 0, 1) : y;
+      });
+    return {
+      checkpoint,
+      meta,
+      model,
+      sampleShape,
+      isImage,
+      usesEma,
+      sde,
+      score,
+      generate: (run) => generate(run, { sde, score, sampleShape, toPixels }),
+      dispose: release,
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+interface Sampling {
+  readonly sde: SDE;
+  readonly score: ScoreFn;
+  readonly sampleShape: readonly number[];
+  readonly toPixels: (x: tf.Tensor) => tf.Tensor;
+}
+
+async function generate(run: GenerateOptions, sampling: Sampling): Promise<Generated> {
+  const { sde, score, toPixels } = sampling;
+  const shape = [run.n, ...sampling.sampleShape];
+  const kept: { step: number; x: tf.Tensor }[] = [];
+  const keep = (step: number, x: tf.Tensor, count: number) => {
+    const first = tf.tidy(() => tf.slice(x, 0, Math.min(count, x.shape[0]!)));
+    kept.push({ step, x: toPixels(first) });
+    first.dispose();
+  };
+  const wanted = run.snapshots;
+  let totalSteps: number | undefined;
+  // With snapshots, the start is drawn here exactly as the sampler would draw it (the same draws
+  // from rng), so it can be shown as step 0.
+  const start = wanted ? initialSample(sde, { shape, rng: run.rng }, 'generate') : undefined;
+  if (start && wanted) keep(0, start, wanted.count);
+  const options: AnySamplerOptions = {
+    ...run.settings,
+    rng: run.rng,
+    ...(start ? { init: start, snapshotEvery: 1 } : { shape }),
+    onStep: (info) => {
+      totalSteps = info.total;
+      if (wanted && info.x) {
+        // Unknown totals (adaptive ODE solvers): keep every step, thinned at the end.
+        if (info.total === undefined || isEvenlySpacedStep(info.step, info.total, wanted.columns))
+          keep(info.step, info.x, wanted.count);
+      }
+      run.onStep?.(info);
+    },
+  };
+  let samples: tf.Tensor;
+  try {
+    samples = await getSampler(run.sampler)(score, sde, options);
+  } catch (error) {
+    tf.dispose(kept.map((k) => k.x));
+    throw error;
+  } finally {
+    start?.dispose();
+  }
+  const pixels = toPixels(samples);
+  let snapshots: Snapshots | undefined;
+  if (wanted) {
+    const steps = kept.length - 1;
+    const chosen =
+      totalSteps === undefined
+        ? kept.filter((_k, i) => i === 0 || isEvenlySpacedStep(i, steps, wanted.columns))
+        : kept;
+    tf.dispose(kept.filter((k) => !chosen.includes(k)).map((k) => k.x));
+    snapshots = { steps: chosen.map((k) => k.step), pixels: chosen.map((k) => k.x) };
+  }
+  return {
+    samples,
+    pixels,
+    ...(snapshots ? { snapshots } : {}),
+    dispose: () => tf.dispose([samples, pixels, ...(snapshots?.pixels ?? [])]),
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The options `dale sample` and `dale eval` share: which checkpoint (`--checkpoint` or a
+ * pretrained `--model`), which sampler with how many steps, the seed, the backend and the weights.
+ * @module
+ */
+
+import { isPretrainedModelName, PRETRAINED_MODELS, pretrainedModelDir } from '@dale/pretrained';
+import { listSamplers, referencePreset } from '@dale/samplers';
+import { isDatasetName } from './dataset.ts';
+import { UsageError } from './errors.ts';
+import { choiceOption, type OptionSpec, type OptionValues, stringOption } from './options.ts';
+
+/** Short sampler names of `--sampler` and the registry names they stand for. */
+export const SAMPLER_ALIASES: Readonly<Record<string, string>> = {
+  pc: 'predictor-corrector',
+  ode: 'probability-flow',
+};
+
+/** The default `--steps` of `dale sample` and `dale eval`. */
+export const DEFAULT_SAMPLER_STEPS = 100;
+
+const ODE_METHODS = ['euler', 'heun', 'rk45'] as const;
+
+/** The weights `--weights` chooses from. */
+export const WEIGHT_CHOICES = ['ema', 'trained'] as const;
+
+/** `ema` (the EMA weights, when the checkpoint stores them) or `trained`. */
+export type WeightChoice = (typeof WEIGHT_CHOICES)[number];
+
+/** The option specs of `--checkpoint` and `--model`. */
+export const CHECKPOINT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  checkpoint: {
+    type: 'string',
+    value: 'DIR',
+    description: 'a checkpoint directory, e.g. runs/mnist/checkpoint',
+  },
+  model: {
+    type: 'string',
+    value: 'NAME',
+    description: `a pretrained model of @dale/pretrained instead of --checkpoint: ${PRETRAINED_MODELS.join(', ')}`,
+  },
+};
+
+/** The option specs of the sampler: `--sampler`, `--steps`, `--seed`, `--weights`, `--ode-method`. */
+export const SAMPLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  sampler: {
+    type: 'string',
+    value: 'NAME',
+    default: 'dale-langevin',
+    description:
+      'dale-langevin, sign-agnostic, pc (predictor-corrector), ode (probability flow), annealed-dale-langevin, annealed-sign-agnostic, or any registered sampler',
+  },
+  steps: {
+    type: 'string',
+    value: 'N',
+    default: String(DEFAULT_SAMPLER_STEPS),
+    description: 'sampler steps (annealed samplers: noise levels)',
+  },
+  seed: { type: 'string', value: 'N', default: '0', description: 'seed of the sampler noise' },
+  weights: {
+    type: 'string',
+    value: 'ema|trained',
+    default: 'ema',
+    description: 'the EMA weights (when stored) or the trained weights',
+  },
+  'ode-method': {
+    type: 'string',
+    value: 'euler|heun|rk45',
+    default: 'heun',
+    description: 'integrator of --sampler ode (rk45 ignores --steps)',
+  },
+  spacing: {
+    type: 'string',
+    value: 'uniform|quadratic',
+    default: 'quadratic',
+    description: 'time grid of the SDE samplers: quadratic is denser near t = 0',
+  },
+  'no-denoise': {
+    type: 'boolean',
+    description: 'keep the noise of the last SDE step (default: the last step is noise-free)',
+  },
+};
+
+const SPACINGS = ['uniform', 'quadratic'] as const;
+
+/** The option spec of `--backend`. */
+export const BACKEND_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'auto|cpu|wasm',
+  default: 'auto',
+  description: 'compute backend (auto: the best available)',
+};
+
+/** The checkpoint a command reads: its directory and, for `--model`, the pretrained model's name. */
+export interface CheckpointChoice {
+  /** The checkpoint directory. */
+  readonly dir: string;
+  /** The pretrained model (`--model`), or `null` for `--checkpoint`. */
+  readonly model: string | null;
+}
+
+/**
+ * The checkpoint of `--checkpoint DIR` or `--model NAME` (resolved with `pretrainedModelDir` of
+ * `@dale/pretrained`). Neither, both, or an unknown model name is a {@link UsageError}.
+ */
+export function resolveCheckpoint(values: OptionValues, command: string): CheckpointChoice {
+  const checkpoint = stringOption(values, 'checkpoint');
+  const model = stringOption(values, 'model');
+  if (checkpoint !== undefined && model !== undefined) {
+    throw new UsageError(
+      `options --checkpoint and --model of 'dale ${command}': expected one of them, got both (--checkpoint ${checkpoint}, --model ${model})`,
+      command,
+    );
+  }
+  if (model !== undefined) {
+    if (!isPretrainedModelName(model)) {
+      throw new UsageError(
+        `option --model of 'dale ${command}': expected a pretrained model (${PRETRAINED_MODELS.join(', ')}), got '${model}'`,
+        command,
+      );
+    }
+    return { dir: pretrainedModelDir(model), model };
+  }
+  if (checkpoint === undefined || checkpoint === '') {
+    throw new UsageError(
+      `'dale ${command}' needs --checkpoint DIR or --model NAME (pretrained: ${PRETRAINED_MODELS.join(', ')})`,
+      command,
+    );
+  }
+  return { dir: checkpoint, model: null };
+}
+
+/** The registry name of `--sampler` (aliases resolved); an unknown name is a {@link UsageError}. */
+export function resolveSampler(values: OptionValues, command: string): string {
+  const requested = stringOption(values, 'sampler') ?? 'dale-langevin';
+  const name = SAMPLER_ALIASES[requested] ?? requested;
+  if (!listSamplers().includes(name)) {
+    throw new UsageError(
+      `option --sampler of 'dale ${command}': expected one of ${[...Object.keys(SAMPLER_ALIASES), ...listSamplers()].join(', ')}, got '${requested}'`,
+      command,
+    );
+  }
+  return name;
+}
+
+/** What {@link samplerSettings} needs to know about the checkpoint. */
+export interface SamplerCheckpointInfo {
+  /** `meta.dataset` of the checkpoint. */
+  readonly dataset: unknown;
+  /** What the model predicts (`model.config.predicts`). */
+  readonly predicts: unknown;
+  /** The SDE's end time T (the annealed samplers' levels are kT/N). */
+  readonly T: number;
+}
+
+/**
+ * The sampler's own options for `steps`: the ODE method for `probability-flow`; the reference
+ * preset of the checkpoint's dataset for the annealed samplers (a dataset without a preset is a
+ * {@link UsageError}; a noise-predicting model, which has no score at t = 0, gets `timeFloor`
+ * T/N, its last level); otherwise `{ steps, spacing, denoiseLast }` of the grid samplers.
+ */
+export function samplerSettings(
+  name: string,
+  steps: number,
+  values: OptionValues,
+  command: string,
+  checkpoint: SamplerCheckpointInfo,
+): Record<string, unknown> {
+  if (name === 'probability-flow') {
+    const method = choiceOption(values, 'ode-method', command, ODE_METHODS) ?? 'heun';
+    return method === 'rk45' ? { method } : { method, steps };
+  }
+  if (name.startsWith('annealed-')) {
+    const { dataset } = checkpoint;
+    if (typeof dataset !== 'string' || !isDatasetName(dataset)) {
+      throw new UsageError(
+        `--sampler ${name} uses the reference settings of the checkpoint's dataset, and '${String(dataset)}' has none; use dale-langevin or sign-agnostic`,
+        command,
+      );
+    }
+    const preset = { ...referencePreset(dataset, name.slice('annealed-'.length)), steps };
+    return checkpoint.predicts === 'noise'
+      ? { ...preset, timeFloor: checkpoint.T / steps }
+      : preset;
+  }
+  const spacing = choiceOption(values, 'spacing', command, SPACINGS) ?? 'quadratic';
+  return { steps, spacing, denoiseLast: values['no-denoise'] !== true };
+}
