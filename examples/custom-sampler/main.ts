@@ -9,13 +9,13 @@
  */
 import { Rng, useBackend } from '@dale/core';
 import { LogNormalMixture } from '@dale/data';
-import { getSampler, listSamplers, registerSampler } from '@dale/samplers';
+import { getSampler, listSamplers } from '@dale/samplers';
 import { gbm } from '@dale/sde';
 import type * as tf from '@tensorflow/tfjs-core';
-import { logHeunSampler } from './src/sampler.ts';
+import './register.ts'; // registerSampler('log-heun', logHeunSampler)
 
 await useBackend('cpu');
-registerSampler('log-heun', logHeunSampler);
+
 console.log(`registered samplers: ${listSamplers().join(', ')}`);
 
 const target = new LogNormalMixture([
