@@ -1,0 +1,20 @@
+// Copy a `dale train` checkpoint into this package as a pretrained model: config.json and
+// model.safetensors (trained and EMA weights), without the optimizer state, which sampling does
+// not need. The model card (MODEL_CARD.md) is written by hand.
+//   node --conditions=@dale/source packages/pretrained/scripts/export-model.ts RUN/checkpoint mnist
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pretrainedModelDir } from '../src/index.ts';
+
+const [source, name] = process.argv.slice(2);
+if (source === undefined || name === undefined) {
+  console.error('usage: export-model.ts CHECKPOINT_DIR NAME');
+  process.exit(2);
+}
+const target = pretrainedModelDir(name);
+mkdirSync(target, { recursive: true });
+const config = JSON.parse(readFileSync(join(source, 'config.json'), 'utf8'));
+delete config.files['optimizer.safetensors'];
+copyFileSync(join(source, 'model.safetensors'), join(target, 'model.safetensors'));
+writeFileSync(join(target, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+console.log(`exported ${source} (step ${config.meta.step}) to ${target}`);

@@ -1,0 +1,43 @@
+/**
+ * Pretrained dale score models, shipped as checkpoint directories inside this package (no
+ * download, so they work offline). Each has a model card (`models/<name>/MODEL_CARD.md`) with the
+ * training command, steps, wall time, hardware and evaluation figures.
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpoint } from '@dale/models/node';
+ * import { pretrainedModelDir } from '@dale/pretrained';
+ * const { model, ema, meta } = await loadCheckpoint(pretrainedModelDir('mnist'));
+ * ```
+ * @module
+ */
+import { fileURLToPath } from 'node:url';
+import { DaleError } from '@dale/core';
+
+/** Names of the pretrained models that ship with this package. */
+export const PRETRAINED_MODELS = ['mnist'] as const;
+
+/** A pretrained model name. */
+export type PretrainedModelName = (typeof PRETRAINED_MODELS)[number];
+
+/** Whether `name` is one of {@link PRETRAINED_MODELS}. */
+export function isPretrainedModelName(name: string): name is PretrainedModelName {
+  return (PRETRAINED_MODELS as readonly string[]).includes(name);
+}
+
+/**
+ * The absolute path of a pretrained model's checkpoint directory (`config.json`,
+ * `model.safetensors` with the trained and EMA weights, and `MODEL_CARD.md`), for
+ * `loadCheckpoint` of `@dale/models/node` or `dale sample --checkpoint`.
+ * @throws DaleError `unknown-pretrained-model` for a name not in {@link PRETRAINED_MODELS}.
+ */
+export function pretrainedModelDir(name: string): string {
+  if (!isPretrainedModelName(name)) {
+    throw new DaleError(
+      'unknown-pretrained-model',
+      `pretrained model: expected one of ${PRETRAINED_MODELS.join(', ')}, got '${name}'`,
+    );
+  }
+  // src/ and dist/ both sit one level below the package root, next to models/.
+  return fileURLToPath(new URL(`../models/${name}`, import.meta.url));
+}
