@@ -57,6 +57,8 @@ export async function sampleDigits(
   const samples = await daleLangevinSampler(score, sde, {
     shape,
     steps: options.steps,
+    spacing: 'quadratic', // as `dale sample`: denser near t = 0, and a noise-free last step
+    denoiseLast: true,
     rng: Rng.fromSeed(options.seed),
     onStep: ({ step, total }) => options.onStep?.(step, total ?? options.steps),
   });

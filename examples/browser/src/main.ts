@@ -1,7 +1,7 @@
 /**
  * The page: choose a backend, fetch the pretrained MNIST checkpoint, sample digits with a progress
  * bar, draw them. `<main data-state>` goes loading → sampling → done (or error), for people and
- * for the end-to-end test. Query parameters `?n=16&steps=150&seed=0` change the run.
+ * for the end-to-end test. Query parameters `?n=16&steps=100&seed=0` change the run.
  * @module
  */
 import { checkpointFromBytes, disposeParams } from '@dale/models';

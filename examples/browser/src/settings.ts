@@ -2,5 +2,5 @@
 
 /** Images sampled by default: a 4 × 4 grid. */
 export const DEFAULT_COUNT = 16;
-/** Sampler steps by default (the reference uses 1000; 150 keeps the page to seconds on a GPU). */
-export const DEFAULT_STEPS = 150;
+/** Sampler steps by default, as `dale sample` (the reference uses 1000; 100 keeps the page to seconds on a GPU). */
+export const DEFAULT_STEPS = 100;

@@ -308,6 +308,29 @@ describe.skipIf(!hasData)('dale eval (MNIST test split, domain features, wasm)',
     expect(output.err).toMatch(/^eval 4\/4 {2}[\d.]+ steps\/s {2}batch 2\/2 {2}ETA 0s$/m);
   });
 
+  it('--floor measures n real training images the same way, beside the samples', async () => {
+    const checkpoint = await writeTinyCheckpoint(join(root, 'tiny-floor'));
+    const out = join(root, 'floor.json');
+    const output = bufferOutput();
+    const args = ['eval', '--checkpoint', checkpoint, '--n', '200', '--steps', '2'];
+    const code = await main([...args, '--backend', 'wasm', '--out', out, '--floor'], { output });
+    expect(code, output.err).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as EvalReport;
+    const floor = report.floor!;
+    // Real digits: near-zero FID and KID, confident, every class present — unlike the untrained
+    // tiny model's samples measured in the same run.
+    expect(floor.fid!).toBeLessThan(15);
+    expect(floor.fid!).toBeLessThan(report.fid! / 5);
+    expect(Math.abs(floor.kid!.mean)).toBeLessThan(3 * floor.kid!.std + 1e-3);
+    expect(floor.classifier!.confidentFraction).toBeGreaterThan(0.9);
+    expect(floor.classifier!.histogram.every((count) => count > 0)).toBe(true);
+    expect(floor.nearestNeighbours).toBeNull();
+    expect(output.out).toMatch(/samples +real training images \(floor\)/);
+    expect(output.out).toMatch(/^ {2}FID +\d+\.\d{3} +\d+\.\d{3}$/m);
+    const plain = JSON.parse(readFileSync(join(root, 'report.json'), 'utf8')) as EvalReport;
+    expect(plain.floor).toBeNull();
+  });
+
   it('Ctrl-C during generation exits 130 without a report', async () => {
     const checkpoint = await writeTinyCheckpoint(join(root, 'tiny-abort'));
     const out = join(root, 'aborted.json');

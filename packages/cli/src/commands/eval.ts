@@ -93,6 +93,11 @@ export const EVAL_COMMAND: CommandSpec = {
       value: 'FILE',
       description: `with nn: a PNG of the first ${NN_SAMPLES} samples, each followed by its nearest training images`,
     },
+    floor: {
+      type: 'boolean',
+      description:
+        'also measure n real training images the same way: the floor a perfect generator reaches at this n',
+    },
     inception: {
       type: 'string',
       value: 'PATH',
@@ -148,6 +153,11 @@ export interface EvalReport extends EvalFigures {
   readonly classNames: readonly string[];
   /** The `--sheet` written, or null. */
   readonly sheet: string | null;
+  /**
+   * With `--floor`: the same figures (but nn) for n seeded random training images in place of the
+   * samples — what a perfect generator would score at this n; null without it.
+   */
+  readonly floor: EvalFigures | null;
 }
 
 /** Parse `--metrics`: a comma-separated list of {@link METRIC_NAMES} (no duplicates needed). */
@@ -172,9 +182,8 @@ function format(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : String(value);
 }
 
-/** The report as a table for people. */
-export function formatEvalReport(report: EvalReport): string {
-  const s = report.settings;
+/** The table rows (name, value) of a set of figures. */
+function figureRows(report: EvalFigures, classNames: readonly string[]): [string, string][] {
   const rows: [string, string][] = [];
   if (report.fid !== null) rows.push(['FID', format(report.fid, 3)]);
   if (report.kid) {
@@ -201,17 +210,37 @@ export function formatEvalReport(report: EvalReport): string {
       ['mean max probability', format(c.meanMaxProbability)],
       [
         'predicted classes',
-        c.histogram.map((count, k) => `${report.classNames[k] ?? k}:${count}`).join(' '),
+        c.histogram.map((count, k) => `${classNames[k] ?? k}:${count}`).join(' '),
       ],
     );
   }
+  return rows;
+}
+
+/** The report as a table for people. */
+export function formatEvalReport(report: EvalReport): string {
+  const s = report.settings;
+  const rows = figureRows(report, report.classNames);
+  const floor = report.floor;
+  const floorRows = floor
+    ? figureRows({ ...floor, nearestNeighbours: null }, report.classNames)
+    : [];
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
+  const column = Math.max(...rows.map(([, value]) => value.length)) + 2;
+  const floorOf = (name: string) => floorRows.find(([n]) => n === name)?.[1] ?? '';
   const weights = s.weights === 'ema' ? 'EMA' : 'trained';
   return [
     `dale eval: ${s.n} samples of ${s.model ?? s.checkpoint} (${s.dataset}, step ${s.step ?? '?'}, ${weights} weights), ${s.sampler} ${s.steps} steps, seed ${s.seed}, ${s.backend}`,
     `features: ${s.extractor} (${s.featureDim}-d) against ${s.reference.images} (${s.reference.size} images)`,
     '',
-    ...rows.map(([name, value]) => `  ${name.padEnd(width)}${value}`),
+    ...(floor
+      ? [`  ${''.padEnd(width)}${'samples'.padEnd(column)}real training images (floor)`]
+      : []),
+    ...rows.map(([name, value]) =>
+      floor
+        ? `  ${name.padEnd(width)}${value.padEnd(column)}${floorOf(name)}`
+        : `  ${name.padEnd(width)}${value}`,
+    ),
     ...(report.notes.length > 0 ? ['', 'notes:', ...report.notes.map((n) => `  - ${n}`)] : []),
     '',
   ].join('\n');
@@ -355,6 +384,35 @@ export async function runEval(
       generated.dispose();
       return pixels;
     };
+    /** The same measurement of n seeded random training images (no nn: they are the training set). */
+    const measureFloor = async (): Promise<EvalFigures> => {
+      const real = training ?? (await trainingImages(dataset));
+      if (real.size < n) {
+        throw new UsageError(
+          `option --floor of 'dale eval' draws n training images: expected --n <= ${real.size}, got ${n}`,
+          'eval',
+        );
+      }
+      const order = Rng.fromSeed(seed).split('floor').permutation(real.size);
+      let at = 0;
+      const realSource = async (count: number): Promise<tf.Tensor4D> => {
+        const batchOfImages = real.batch(order.subarray(at, at + count));
+        at += count;
+        batchOfImages.labels.dispose();
+        return batchOfImages.images as tf.Tensor4D;
+      };
+      output.stderr(`floor: ${n} images of ${real.name}\n`);
+      const result = await evaluateSamples({
+        source: realSource,
+        n,
+        batchSize: batch,
+        metrics: metrics.filter((m) => m !== 'nn'),
+        extractor,
+        reference,
+        classifier,
+      });
+      return result.figures;
+    };
     const { figures, sheet } = await evaluateSamples({
       source,
       n,
@@ -366,6 +424,7 @@ export async function runEval(
       training,
     });
     progress?.done();
+    const floor = values.floor === true ? await measureFloor() : null;
     if (n < 10_000 && figures.fid !== null) {
       notes.push(
         `FID from ${n} samples is biased upwards (it falls with n): compare FIDs at equal n`,
@@ -401,6 +460,7 @@ export async function runEval(
       notes: [...figures.notes, ...notes],
       classNames: images.classNames,
       sheet: sheetFile ?? null,
+      floor,
     };
     mkdirSync(dirname(out), { recursive: true });
     await writeFileAtomic(out, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));

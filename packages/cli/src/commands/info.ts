@@ -26,6 +26,8 @@ export const DALE_PACKAGES = [
   '@dale/models',
   '@dale/samplers',
   '@dale/train',
+  '@dale/metrics',
+  '@dale/pretrained',
   '@dale/backend-wasm',
   '@dale/backend-webgpu',
   '@dale/backend-node',
