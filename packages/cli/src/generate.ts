@@ -5,20 +5,16 @@
  * @module
  */
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DaleError, type Rng } from '@dale/core';
 import { type TransformConfig, transformFromConfig } from '@dale/data';
 import {
-  CHECKPOINT_FILES,
-  checkpointFromBytes,
   disposeParams,
   type JsonValue,
-  type LoadedCheckpoint,
   type Model,
   type ParamTree,
   scoreFnFromModel,
 } from '@dale/models';
+import { loadCheckpoint } from '@dale/models/node';
 import { type AnySamplerOptions, getSampler, initialSample, type StepInfo } from '@dale/samplers';
 import { type ScoreFn, type SDE, type SDEConfig, sdeFromConfig } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
@@ -109,31 +105,6 @@ export function isEvenlySpacedStep(step: number, total: number, columns: number)
   return Math.floor((step * columns) / total) > Math.floor(((step - 1) * columns) / total);
 }
 
-async function readCheckpointFile(dir: string, file: string): Promise<Uint8Array> {
-  const path = join(dir, file);
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    throw new DaleError(
-      'invalid-checkpoint',
-      `${path}: cannot be read (${(error as Error).message})`,
-      { cause: error },
-    );
-  }
-}
-
-/**
- * The model and EMA weights of a checkpoint directory, with every check of `checkpointFromBytes`
- * of `@dale/models` (hashes included), without the optimizer state, which sampling never needs.
- */
-async function loadWeights(dir: string): Promise<LoadedCheckpoint> {
-  const [config, model] = await Promise.all([
-    readCheckpointFile(dir, CHECKPOINT_FILES.config),
-    readCheckpointFile(dir, CHECKPOINT_FILES.model),
-  ]);
-  return checkpointFromBytes({ config, model }, { source: dir });
-}
-
 /**
  * Load a checkpoint directory (its config and weights; not the optimizer state) and rebuild what
  * sampling needs: the SDE from `meta.sde` (`sdeFromConfig`), the positivity transform from
@@ -144,7 +115,7 @@ export async function loadGenerator(
   checkpoint: string,
   options: LoadGeneratorOptions = {},
 ): Promise<CheckpointGenerator> {
-  const { model, ema, meta } = await loadWeights(checkpoint);
+  const { model, ema, meta } = await loadCheckpoint(checkpoint, { optimizer: false });
   const release = () => {
     disposeParams(model.params);
     if (ema) disposeParams(ema);

@@ -201,6 +201,22 @@ describe('checkpoints', () => {
     disposeParams(ema);
   });
 
+  it('loads without the optimizer state when asked (a missing optimizer file is then no error)', async () => {
+    const dir = join(root, 'round-trip'); // written by the test above, with an optimizer state
+    const full = await loadCheckpoint(dir);
+    expect(full.optimizer).toBeDefined();
+    const weightsOnly = await loadCheckpoint(dir, { optimizer: false });
+    expect(weightsOnly.optimizer).toBeUndefined();
+    await rm(join(dir, 'optimizer.safetensors'));
+    await expect(loadCheckpoint(dir)).rejects.toThrow(/optimizer\.safetensors: cannot be read/);
+    const again = await loadCheckpoint(dir, { optimizer: false });
+    for (const loaded of [full, weightsOnly, again]) {
+      disposeParams(loaded.model.params);
+      if (loaded.ema) disposeParams(loaded.ema);
+      if (loaded.optimizer) tf.dispose([...loaded.optimizer.tensors.values()]);
+    }
+  });
+
   it('replaces an existing checkpoint atomically, leaves no temporary directories, and refuses other directories', async () => {
     const a = tiny(1);
     const b = tiny(2);

@@ -55,10 +55,14 @@ async function readBytes(path: string): Promise<Uint8Array> {
 /**
  * Load a checkpoint written by {@link saveCheckpoint}, with every check of `checkpointFromBytes`
  * (format and version, model config, safetensors headers, weight names, shapes and dtypes, each
- * file's SHA-256). The optimizer state is read when config.json records one. Any problem throws a
- * `DaleError` (code `'invalid-checkpoint'`) whose message starts with the file's path.
+ * file's SHA-256). The optimizer state is read when config.json records one, unless
+ * `options.optimizer` is false (sampling never needs it). Any problem throws a `DaleError` (code
+ * `'invalid-checkpoint'`) whose message starts with the file's path.
  */
-export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  dir: string,
+  options: { readonly optimizer?: boolean } = {},
+): Promise<LoadedCheckpoint> {
   const label = (file: string) => join(dir, file);
   const configPath = label(CHECKPOINT_FILES.config);
   const config = parseCheckpointConfig(
@@ -66,8 +70,9 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     configPath,
   );
   const model = await readBytes(label(CHECKPOINT_FILES.model));
-  const optimizer = config.files[CHECKPOINT_FILES.optimizer]
-    ? await readBytes(label(CHECKPOINT_FILES.optimizer))
-    : undefined;
+  const optimizer =
+    options.optimizer !== false && config.files[CHECKPOINT_FILES.optimizer]
+      ? await readBytes(label(CHECKPOINT_FILES.optimizer))
+      : undefined;
   return decodeCheckpoint(config, { model, optimizer }, label);
 }
