@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Rng, useBackend } from '@dale/core';
 import { gbm } from '@dale/sde';
+import { readmeSnippet } from '@dale/testing/readme-snippet';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,14 +11,6 @@ import {
   parameterCount,
   scoreFnFromModel,
 } from '../src/index.ts';
-
-/** The lines of a snippet, without indentation, blank lines or import lines. */
-function codeLines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('import ') && !/^}? ?from '/.test(line));
-}
 
 describe('README', () => {
   it('runs the snippet (the same lines as README.md)', async () => {
@@ -61,12 +53,8 @@ describe('README', () => {
     expect(ema.updates).toBe(5);
     expect(s.shape).toEqual([1, 2]);
     expect(s.dataSync().every(Number.isFinite)).toBe(true);
-    // The README shows exactly these lines.
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const block = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-    const self = readFileSync(new URL(import.meta.url), 'utf8');
-    const region = self.slice(self.indexOf('// README:start') + 15, self.indexOf('// README:end'));
-    expect(codeLines(block)).toEqual(codeLines(region));
+    const { shown, tested } = readmeSnippet(import.meta.url);
+    expect(shown).toEqual(tested); // the README shows exactly these lines
     tf.dispose([x0, s]);
     optimizer.dispose();
     ema.dispose();

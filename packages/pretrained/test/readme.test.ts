@@ -1,20 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { Rng, useBackend } from '@dale/core';
 import { disposeParams, scoreFnFromModel } from '@dale/models';
 import { loadCheckpoint } from '@dale/models/node';
 import { daleLangevinSampler } from '@dale/samplers';
 import { type SDEConfig, sdeFromConfig } from '@dale/sde';
+import { readmeSnippet } from '@dale/testing/readme-snippet';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { pretrainedModelDir } from '../src/index.ts';
-
-/** The lines of a snippet, without indentation, blank lines or import lines. */
-function codeLines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('import ') && !/^}? ?from '/.test(line));
-}
 
 describe('README', () => {
   it('runs the snippet (the same lines as README.md)', async () => {
@@ -35,11 +27,8 @@ describe('README', () => {
     const values = pixels.dataSync();
     expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(meta.dataset).toBe('mnist');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const block = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-    const self = readFileSync(new URL(import.meta.url), 'utf8');
-    const region = self.slice(self.indexOf('// README:start') + 15, self.indexOf('// README:end'));
-    expect(codeLines(block)).toEqual(codeLines(region));
+    const { shown, tested } = readmeSnippet(import.meta.url);
+    expect(shown).toEqual(tested); // the README shows exactly these lines
     tf.dispose([x, pixels]);
     disposeParams(model.params);
     if (ema) disposeParams(ema);
