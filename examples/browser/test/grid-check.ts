@@ -64,8 +64,8 @@ export const DIGIT_QUALITY: QualityBounds = {
 };
 
 /**
- * Loose bounds for the PLACEHOLDER checkpoint that `@dale/pretrained` ships for now (30 training
- * steps): its samples are salt-and-pepper noise (mean ≈ 0.42, saturated ≈ 0.88, neighbours
+ * Loose bounds for an untrained placeholder checkpoint (30 training steps), kept to show what
+ * the digit bounds reject: its samples are salt-and-pepper noise (mean ≈ 0.42, saturated ≈ 0.88, neighbours
  * uncorrelated), so only "a bimodal, non-blank, varied image per cell" can be asked of them.
  * Uniform noise, blank and flat grey cells still fail these.
  */
@@ -76,11 +76,8 @@ export const PLACEHOLDER_QUALITY: QualityBounds = {
   minCellDifference: 0.02,
 };
 
-/**
- * The bounds the end-to-end test applies. TIGHTEN to {@link DIGIT_QUALITY} when the real MNIST
- * checkpoint replaces the placeholder in packages/pretrained/models/mnist.
- */
-export const SAMPLE_QUALITY: QualityBounds = PLACEHOLDER_QUALITY;
+/** The bounds the end-to-end test applies: digits (the pretrained model's samples meet them). */
+export const SAMPLE_QUALITY: QualityBounds = DIGIT_QUALITY;
 
 /** Pixels of one cell as grey levels in [0, 1] (row-major). */
 export type Cell = Float64Array;
