@@ -86,17 +86,23 @@ for (const backend of args.backends.split(',')) {
     x.dataSync();
     x.dispose();
   };
-  const train = await median(trainStep);
-  const sample = await median(sampleStep);
-  results.push({
-    backend: chosen.name,
-    device: chosen.device,
-    software: chosen.software,
-    trainStepMs: train.median,
-    trainRunsMs: train.all,
-    sampleStepMs: sample.median,
-    sampleRunsMs: sample.all,
-  });
+  try {
+    const train = await median(trainStep);
+    const sample = await median(sampleStep);
+    results.push({
+      backend: chosen.name,
+      device: chosen.device,
+      software: chosen.software,
+      trainStepMs: train.median,
+      trainRunsMs: train.all,
+      sampleStepMs: sample.median,
+      sampleRunsMs: sample.all,
+    });
+  } catch (error) {
+    // e.g. webgpu in Node: TensorFlow.js's synchronous read needs OffscreenCanvas, which Node lacks.
+    const reason = error instanceof Error ? error.message : String(error);
+    skipped.push({ backend: chosen.name, reason: `failed while measuring: ${reason}` });
+  }
   tf.dispose([x0, ...variables.values()]);
   adam.dispose();
 }
