@@ -2,7 +2,7 @@
  * Element strides of the 4-D tensors of a 2-D convolution in either data format, so that one loop
  * nest serves NHWC (`channelsLast`) and NCHW (`channelsFirst`).
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Strides (in elements) of the batch, row, column and channel axes of an image tensor. */
 export interface ImageStrides {
@@ -33,4 +33,25 @@ export function convStrides(info: tf.backend_util.Conv2DInfo): {
     x: imageStrides(info.inHeight, info.inWidth, info.inChannels, info.dataFormat),
     y: imageStrides(info.outHeight, info.outWidth, info.outChannels, info.dataFormat),
   };
+}
+
+/**
+ * The geometry of the 2-D convolution whose gradient a `Conv2DBackpropInput` or
+ * `Conv2DBackpropFilter` kernel computes (dilation 1, as TensorFlow.js requires for these).
+ */
+export function backpropConvInfo(
+  inputShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: Pick<tf.Conv2DBackpropInputAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode'>,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inputShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
 }

@@ -11,33 +11,19 @@
  * operand because XNNPACK repacks that operand on every call.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convStrides } from './conv-geometry.ts';
+import { backpropConvInfo, convStrides } from './conv-geometry.ts';
 import { strideOneBackpropFilter } from './stride-one-backprop.ts';
-import { allocate, asWasm, chunkRows, f32, free, matMul } from './wasm-heap.ts';
+import { allocate, asWasm, chunkRows, f32, free, type KernelArgs, matMul } from './wasm-heap.ts';
 
 function conv2DBackpropFilter({
   inputs,
   backend: kernelBackend,
   attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+}: KernelArgs): tf.TensorInfo {
   const backend = asWasm(kernelBackend);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-    attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const convAttrs = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = backpropConvInfo(x.shape, convAttrs.filterShape, convAttrs);
   const fast = strideOneBackpropFilter(backend, x, dy, info);
   if (fast !== undefined) return fast;
   const { filterHeight: kH, filterWidth: kW, inChannels: cin, outChannels: cout } = info;

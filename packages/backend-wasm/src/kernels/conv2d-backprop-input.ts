@@ -9,33 +9,15 @@
  *   dx[b, oy·sh + kh − top, ox·sw + kw − left, ci] += cols[(b, oy, ox), (kh, kw, ci)].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convStrides } from './conv-geometry.ts';
+import { backpropConvInfo, convStrides } from './conv-geometry.ts';
 import { strideOneBackpropInput } from './stride-one-backprop.ts';
-import { allocate, asWasm, chunkRows, f32, free, matMul } from './wasm-heap.ts';
+import { allocate, asWasm, chunkRows, f32, free, type KernelArgs, matMul } from './wasm-heap.ts';
 
-function conv2DBackpropInput({
-  inputs,
-  backend: kernelBackend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function conv2DBackpropInput({ inputs, backend: kernelBackend, attrs }: KernelArgs): tf.TensorInfo {
   const backend = asWasm(kernelBackend);
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-    attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    tf.backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const convAttrs = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const info = backpropConvInfo(convAttrs.inputShape, filter.shape, convAttrs);
   const fast = strideOneBackpropInput(backend, dy, filter, info);
   if (fast !== undefined) return fast;
   const { filterHeight: kH, filterWidth: kW, inChannels: cin, outChannels: cout } = info;

@@ -11,13 +11,7 @@
  * (contiguous in c and m) is used rather than matrix products.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { allocate, asWasm, f32 } from './wasm-heap.ts';
-
-interface DepthwiseArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
+import { allocate, asWasm, f32, type KernelArgs } from './wasm-heap.ts';
 
 /**
  * Visits every (output position, filter tap) pair whose input pixel lies inside the image, with the
@@ -54,7 +48,7 @@ function forEachTap(
   }
 }
 
-function depthwiseBackpropFilter({ inputs, backend: kernelBackend, attrs }: DepthwiseArgs) {
+function depthwiseBackpropFilter({ inputs, backend: kernelBackend, attrs }: KernelArgs) {
   const backend = asWasm(kernelBackend);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, dilations, pad, dimRoundingMode, filterShape } =
@@ -85,7 +79,7 @@ function depthwiseBackpropFilter({ inputs, backend: kernelBackend, attrs }: Dept
   return out;
 }
 
-function depthwiseBackpropInput({ inputs, backend: kernelBackend, attrs }: DepthwiseArgs) {
+function depthwiseBackpropInput({ inputs, backend: kernelBackend, attrs }: KernelArgs) {
   const backend = asWasm(kernelBackend);
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, dilations, pad, dimRoundingMode, inputShape } =

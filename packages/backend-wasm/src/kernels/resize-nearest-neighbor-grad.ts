@@ -11,7 +11,7 @@
  * in TensorFlow.js, so it is not applied, as on every backend).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { allocate, asWasm, f32 } from './wasm-heap.ts';
+import { allocate, asWasm, f32, type KernelArgs } from './wasm-heap.ts';
 
 function sourceIndex(target: number, inSize: number, outSize: number, alignCorners: boolean) {
   const aligned = alignCorners && outSize > 1;
@@ -24,11 +24,7 @@ function resizeNearestNeighborGrad({
   inputs,
   backend: kernelBackend,
   attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+}: KernelArgs): tf.TensorInfo {
   const backend = asWasm(kernelBackend);
   const { images, dy } = inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
   const { alignCorners } = attrs as unknown as tf.ResizeNearestNeighborGradAttrs;

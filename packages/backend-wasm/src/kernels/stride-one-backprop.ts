@@ -12,15 +12,9 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { allocate, f32, free, type HeapTensor } from './wasm-heap.ts';
+import { allocate, f32, free, type HeapTensor, wasmKernel } from './wasm-heap.ts';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
-
-function wasmKernel(name: string): tf.KernelFunc {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new Error(`the wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc;
-}
 
 function conv(backend: BackendWasm, x: HeapTensor, filter: HeapTensor, pad: ExplicitPad) {
   return wasmKernel(tf.Conv2D)({

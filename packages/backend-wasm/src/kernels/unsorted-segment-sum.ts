@@ -8,17 +8,9 @@
  * dropped, as on cpu.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { asWasm } from './wasm-heap.ts';
+import { asWasm, type KernelArgs } from './wasm-heap.ts';
 
-function unsortedSegmentSum({
-  inputs,
-  backend: kernelBackend,
-  attrs,
-}: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+function unsortedSegmentSum({ inputs, backend: kernelBackend, attrs }: KernelArgs): tf.TensorInfo {
   const backend = asWasm(kernelBackend);
   const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;

@@ -9,6 +9,20 @@ import * as tf from '@tensorflow/tfjs-core';
 /** A `TensorInfo` that a kernel received or allocated on the wasm backend. */
 export type HeapTensor = tf.TensorInfo;
 
+/** The arguments TensorFlow.js passes to a kernel function. */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** The wasm backend's own kernel `name` (e.g. its XNNPACK `Conv2D`), to call from a kernel here. */
+export function wasmKernel(name: string): tf.KernelFunc {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`the wasm backend has no ${name} kernel`);
+  return kernel.kernelFunc;
+}
+
 /** The wasm backend as the kernel function receives it (typed as a generic `KernelBackend`). */
 export function asWasm(backend: unknown): BackendWasm {
   return backend as BackendWasm;
@@ -34,9 +48,7 @@ export function free(backend: BackendWasm, ...tensors: HeapTensor[]): void {
  * `BatchMatMul` kernel (XNNPACK); the caller frees the returned [m, n] tensor.
  */
 export function matMul(backend: BackendWasm, a: HeapTensor, b: HeapTensor): HeapTensor {
-  const kernel = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (kernel === undefined) throw new Error('the wasm backend has no BatchMatMul kernel');
-  return kernel.kernelFunc({
+  return wasmKernel(tf.BatchMatMul)({
     inputs: { a, b },
     backend,
     attrs: { transposeA: false, transposeB: false },
