@@ -1,11 +1,9 @@
 import { discreteTimes } from '@dale/core';
 import type { ScoreFn, SDE } from '@dale/sde';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type ChainStep, runChain } from './euler-maruyama.ts';
+import { type ChainStep, sampleChain } from './euler-maruyama.ts';
 import { requireMultiplicative } from './multiplicative.ts';
-import { ProgressReporter } from './progress.ts';
 import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
-import { initialSample } from './start.ts';
 import type { SamplerOptions } from './types.ts';
 import { requireInteger, requireNonNegative, requirePositive } from './validate.ts';
 
@@ -66,10 +64,7 @@ async function sampleAnnealed(
   options: AnnealedSamplerOptions,
   where: string,
 ): Promise<tf.Tensor> {
-  const steps = annealedSteps(options, sde.T, where);
-  const progress = new ProgressReporter(options, steps.length, where);
-  const start = initialSample(sde, options, where);
-  return runChain(space, steps, start, options.rng, progress);
+  return sampleChain(space, sde, annealedSteps(options, sde.T, where), options, where);
 }
 
 /**

@@ -1,8 +1,10 @@
 import { type Rng, randomNormal } from '@dale/core';
-import type { Process, Time } from '@dale/sde';
+import type { Process, SDE, Time } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ProgressReporter } from './progress.ts';
+import { ProgressReporter } from './progress.ts';
 import type { SamplingSpace } from './space.ts';
+import { initialSample } from './start.ts';
+import type { SamplerOptions } from './types.ts';
 
 /**
  * One Euler–Maruyama step of a reverse-time process from t to t − δ, in forward notation:
@@ -96,4 +98,20 @@ export async function runChain(
   } finally {
     state.dispose();
   }
+}
+
+/**
+ * The body of every chain sampler: the start (a prior draw, or `options.init`), then `steps` of
+ * `space`'s reverse process with progress reported to `options.onStep`.
+ */
+export async function sampleChain(
+  space: SamplingSpace,
+  sde: SDE,
+  steps: readonly ChainStep[],
+  options: SamplerOptions,
+  where: string,
+): Promise<tf.Tensor> {
+  const progress = new ProgressReporter(options, steps.length, where);
+  const start = initialSample(sde, options, where);
+  return runChain(space, steps, start, options.rng, progress);
 }

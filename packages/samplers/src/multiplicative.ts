@@ -1,11 +1,9 @@
 import { DaleError } from '@dale/core';
 import type { ScoreFn, SDE } from '@dale/sde';
 import type * as tf from '@tensorflow/tfjs-core';
-import { gridSteps, runChain } from './euler-maruyama.ts';
+import { gridSteps, sampleChain } from './euler-maruyama.ts';
 import { type GridOptions, resolveGrid } from './grid.ts';
-import { ProgressReporter } from './progress.ts';
 import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
-import { initialSample } from './start.ts';
 import type { SamplerOptions } from './types.ts';
 
 /** Options of the samplers that walk a time grid from T to ε: {@link SamplerOptions} plus {@link GridOptions}. */
@@ -19,10 +17,7 @@ async function sampleOnGrid(
   where: string,
 ): Promise<tf.Tensor> {
   const steps = gridSteps(resolveGrid(sde, options, where), options.denoiseLast);
-  const chainSpace = space(score, sde);
-  const progress = new ProgressReporter(options, steps.length, where);
-  const start = initialSample(sde, options, where);
-  return runChain(chainSpace, steps, start, options.rng, progress);
+  return sampleChain(space(score, sde), sde, steps, options, where);
 }
 
 /**
