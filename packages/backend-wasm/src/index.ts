@@ -15,24 +15,41 @@
  */
 import { type BackendPlugin, registerBackendPlugin } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { THREADED_GLUE_VERSION, wasmThreadCount, withNodeThreads } from './node-threads.ts';
 import { registerWasmTrainingKernels } from './training-kernels.ts';
 
+export { MAX_WASM_THREADS, wasmThreadCount } from './node-threads.ts';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './training-kernels.ts';
 
 /**
- * What the wasm backend runs on, e.g. "WebAssembly (XNNPACK, SIMD, 1 thread: …)". TensorFlow.js
- * 4.22 loads its multithreaded binary only in browsers that allow SharedArrayBuffer; in Node it
- * always runs on one thread (tensorflow/tfjs#3830).
+ * What the wasm backend runs on, e.g. "WebAssembly (XNNPACK, SIMD, 2 threads)". Browsers get the
+ * threaded binary from TensorFlow.js when the page may use SharedArrayBuffer (cross-origin
+ * isolated); Node gets it from {@link wasmBackendPlugin}'s `init` (see {@link wasmThreadCount}).
  */
-async function describeWasm(getThreadsCount: () => number): Promise<string> {
+async function describeWasm(getThreadsCount: () => number, why: string): Promise<string> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  const threads = threaded ? getThreadsCount() : 1;
-  const why =
-    !threaded && tf.env().getBool('IS_NODE')
-      ? ': single-threaded in Node, tensorflow/tfjs#3830'
-      : '';
+  const threads = Math.max(1, getThreadsCount());
   return `WebAssembly (XNNPACK${simd ? ', SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}${why})`;
+}
+
+/**
+ * In Node: how many threads to start and, when one, why. The threaded glue is used only with the
+ * TensorFlow.js version it was written against.
+ */
+function nodeThreadPlan(wasmVersion: string): { threads: number; why: string } {
+  const available = process.getBuiltinModule('node:os').availableParallelism();
+  const threads = wasmThreadCount(process.env.DALE_WASM_THREADS, available);
+  if (wasmVersion !== THREADED_GLUE_VERSION) {
+    return {
+      threads: 1,
+      why: `: threads need @tensorflow/tfjs-backend-wasm ${THREADED_GLUE_VERSION}, found ${wasmVersion}`,
+    };
+  }
+  if (threads === 1) {
+    const why = process.env.DALE_WASM_THREADS ? ': DALE_WASM_THREADS=1' : ': one CPU available';
+    return { threads, why };
+  }
+  return { threads, why: '' };
 }
 
 /**
@@ -49,12 +66,26 @@ export const wasmBackendPlugin: BackendPlugin = {
       : { available: false, reason: 'this JavaScript runtime has no WebAssembly' },
   async init() {
     // Imported here, not at the top, so that importing this package costs nothing until it is chosen.
-    const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
     await registerWasmTrainingKernels();
-    if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
+    const plan = tf.env().getBool('IS_NODE')
+      ? nodeThreadPlan(wasm.version_wasm)
+      : { threads: 1, why: '' };
+    const started =
+      plan.threads > 1
+        ? await withNodeThreads(
+            plan.threads,
+            (threads) => {
+              tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+              wasm.setThreadsCount(threads);
+            },
+            () => tf.setBackend('wasm'),
+          )
+        : await tf.setBackend('wasm');
+    if (!started) throw new Error('tf.setBackend("wasm") failed');
     await tf.ready();
     return {
-      device: await describeWasm(getThreadsCount),
+      device: await describeWasm(wasm.getThreadsCount, plan.why),
       software: false,
       tfBackend: tf.getBackend(),
     };
