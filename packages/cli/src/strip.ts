@@ -9,9 +9,10 @@ import type { Snapshots } from './generate.ts';
 
 /**
  * Tile {@link Snapshots} of image samples into one image: row i shows sample i after each of
- * `snapshots.steps` (left to right), with `imageGrid`'s 2-pixel white gaps.
+ * `snapshots.steps` (left to right), with `imageGrid`'s 2-pixel white gaps. Reads the snapshots
+ * asynchronously, so it works on every backend (WebGPU in Node cannot read synchronously).
  */
-export function stripImage(snapshots: Snapshots): RawImage {
+export async function stripImage(snapshots: Snapshots): Promise<RawImage> {
   const columns = snapshots.pixels.length;
   const first = snapshots.pixels[0];
   if (first?.rank !== 4) {
@@ -23,11 +24,11 @@ export function stripImage(snapshots: Snapshots): RawImage {
   const [rows, h, w, c] = first.shape as [number, number, number, number];
   const tile = h * w * c;
   const values = new Float32Array(rows * columns * tile);
-  snapshots.pixels.forEach((pixels, column) => {
-    const data = pixels.dataSync() as Float32Array;
+  for (const [column, pixels] of snapshots.pixels.entries()) {
+    const data = (await pixels.data()) as Float32Array;
     for (let row = 0; row < rows; row++) {
       values.set(data.subarray(row * tile, (row + 1) * tile), (row * columns + column) * tile);
     }
-  });
+  }
   return imageGrid(values, [rows * columns, h, w, c], { columns });
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findAdapter } from '@dale/backend-webgpu';
 import { Rng, useBackend } from '@dale/core';
 import { decodePng, ImageDataset } from '@dale/data';
 import { nearestNeighbours } from '@dale/metrics';
@@ -147,5 +148,48 @@ describe('dale sample --model mnist (the pretrained checkpoint, wasm)', () => {
     expect(out).toContain(`wrote 4 samples to ${png} (${side(2)}x${side(2)})`);
     const image = decodePng(readFileSync(png), png);
     expect([image.width, image.height, image.channels]).toEqual([side(2), side(2), 1]);
+  });
+});
+
+// TensorFlow.js's WebGPU backend cannot read synchronously in Node (no OffscreenCanvas), so this
+// proves that `dale sample` reads asynchronously end to end. CI has Mesa's lavapipe adapter.
+const adapter = await findAdapter();
+describe.skipIf(!adapter)('dale sample --backend webgpu (Dawn in Node)', () => {
+  it('writes the grid, the raw samples and the strip, equal to the wasm samples to float32 rounding', async () => {
+    const checkpoint = await writeTinyCheckpoint(join(root, 'tiny-webgpu'));
+    const run = (backend: string) =>
+      dale(
+        'sample',
+        '--checkpoint',
+        checkpoint,
+        '--n',
+        '4',
+        '--steps',
+        '5',
+        '--backend',
+        backend,
+        '--out',
+        join(root, `${backend}.png`),
+        '--raw',
+        join(root, `${backend}.safetensors`),
+        '--strip',
+        join(root, `${backend}-strip.png`),
+      );
+    const webgpu = await run('webgpu');
+    expect(webgpu.err).not.toContain('OffscreenCanvas');
+    expect(webgpu.code).toBe(0);
+    expect(await run('wasm')).toMatchObject({ code: 0 });
+    const raw = (backend: string) =>
+      decodeSafetensors(readFileSync(join(root, `${backend}.safetensors`))).tensors.get('samples')!
+        .data as Float32Array;
+    const [a, b] = [raw('webgpu'), raw('wasm')];
+    expect(a).toHaveLength(b.length);
+    // Same noise (drawn on the host), same network: only float32 op order differs.
+    let worst = 0;
+    for (let i = 0; i < b.length; i++)
+      worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.abs(b[i]!));
+    expect(worst).toBeLessThan(1e-3);
+    const strip = decodePng(readFileSync(join(root, 'webgpu-strip.png')), 'strip');
+    expect([strip.width, strip.height]).toEqual([6 * 28 + 7 * 2, side(4)]);
   });
 });

@@ -141,7 +141,7 @@ export async function runSample(
       const tensor: SafetensorsTensor = {
         dtype: 'F32',
         shape: samples.shape,
-        data: samples.dataSync() as Float32Array,
+        data: (await samples.data()) as Float32Array,
       };
       const bytes = encodeSafetensors([['samples', tensor]], {
         checkpoint,
@@ -154,13 +154,14 @@ export async function runSample(
     }
     if (isImage) {
       const [count, h, w, c] = pixels.shape as [number, number, number, number];
-      const grid = imageGrid(pixels.dataSync(), [count, h, w, c]);
+      // Asynchronous reads: TensorFlow.js's WebGPU backend cannot read synchronously in Node.
+      const grid = imageGrid(await pixels.data(), [count, h, w, c]);
       mkdirSync(dirname(out), { recursive: true });
       await writeFileAtomic(out, encodePng(grid));
       output.stdout(`wrote ${n} samples to ${out} (${grid.width}x${grid.height})\n`);
     }
     if (strip !== undefined && snapshots) {
-      const image = stripImage(snapshots);
+      const image = await stripImage(snapshots);
       mkdirSync(dirname(strip), { recursive: true });
       await writeFileAtomic(strip, encodePng(image));
       output.stdout(
