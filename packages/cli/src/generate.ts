@@ -50,6 +50,11 @@ export interface GenerateOptions {
   readonly onStep?: (info: StepInfo) => void;
   /** Keep intermediate states of the first samples; the samples are the same with or without. */
   readonly snapshots?: SnapshotOptions;
+  /**
+   * Clean images in pixel space, [n, ...sample shape], to map by the positivity transform, noise
+   * to t = T and start from (the class-average start, guide: §7) instead of the prior. Not disposed.
+   */
+  readonly startFrom?: tf.Tensor;
 }
 
 /** What {@link CheckpointGenerator.generate} returns; the caller disposes it. */
@@ -137,6 +142,8 @@ export async function loadGenerator(
     const usesEma = (options.weights ?? 'ema') === 'ema' && ema !== undefined;
     const params: ParamTree = usesEma ? ema : model.params;
     const score = scoreFnFromModel(model, sde, { params });
+    const fromPixels = (x: tf.Tensor, rng: Rng): tf.Tensor =>
+      tf.tidy(() => (transform ? transform.forward(x, rng) : tf.clone(x)));
     const toPixels = (x: tf.Tensor): tf.Tensor =>
       tf.tidy(() => {
         const y = transform ? transform.inverse(x) : tf.clone(x);
@@ -151,7 +158,7 @@ export async function loadGenerator(
       usesEma,
       sde,
       score,
-      generate: (run) => generate(run, { sde, score, sampleShape, toPixels }),
+      generate: (run) => generate(run, { sde, score, sampleShape, toPixels, fromPixels }),
       dispose: release,
     };
   } catch (error) {
@@ -165,6 +172,11 @@ interface Sampling {
   readonly score: ScoreFn;
   readonly sampleShape: readonly number[];
   readonly toPixels: (x: tf.Tensor) => tf.Tensor;
+  readonly fromPixels: (x: tf.Tensor, rng: Rng) => tf.Tensor;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 async function generate(run: GenerateOptions, sampling: Sampling): Promise<Generated> {
@@ -178,14 +190,22 @@ async function generate(run: GenerateOptions, sampling: Sampling): Promise<Gener
   };
   const wanted = run.snapshots;
   let totalSteps: number | undefined;
+  if (run.startFrom && !sameShape(run.startFrom.shape, shape)) {
+    throw new DaleError(
+      'invalid-start',
+      `generate: startFrom must hold one clean image per sample, shape [${shape.join(', ')}], got [${run.startFrom.shape.join(', ')}]`,
+    );
+  }
+  const clean = run.startFrom ? sampling.fromPixels(run.startFrom, run.rng) : undefined;
+  const from = clean ? { initFrom: clean } : { shape };
   // With snapshots, the start is drawn here exactly as the sampler would draw it (the same draws
   // from rng), so it can be shown as step 0.
-  const start = wanted ? initialSample(sde, { shape, rng: run.rng }, 'generate') : undefined;
+  const start = wanted ? initialSample(sde, { ...from, rng: run.rng }, 'generate') : undefined;
   if (start && wanted) keep(0, start, wanted.count);
   const options: AnySamplerOptions = {
     ...run.settings,
     rng: run.rng,
-    ...(start ? { init: start, snapshotEvery: 1 } : { shape }),
+    ...(start ? { init: start, snapshotEvery: 1 } : from),
     onStep: (info) => {
       totalSteps = info.total;
       if (wanted && info.x) {
@@ -204,6 +224,7 @@ async function generate(run: GenerateOptions, sampling: Sampling): Promise<Gener
     throw error;
   } finally {
     start?.dispose();
+    clean?.dispose();
   }
   const pixels = toPixels(samples);
   let snapshots: Snapshots | undefined;

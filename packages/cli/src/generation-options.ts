@@ -79,6 +79,13 @@ export const SAMPLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'boolean',
     description: 'keep the noise of the last SDE step (default: the last step is noise-free)',
   },
+  start: {
+    type: 'string',
+    value: 'prior|class-average',
+    default: 'prior',
+    description:
+      "where chains start: the SDE's log-normal prior, or the training set's class-average images noised to T (sample i: class i mod K; the reference's alternative start)",
+  },
 };
 
 const SPACINGS = ['uniform', 'quadratic'] as const;

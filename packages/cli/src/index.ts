@@ -13,6 +13,15 @@
  */
 export { backendChoices, selectBackend } from './backend.ts';
 export {
+  CLASS_AVERAGES_FILE,
+  type ClassAverages,
+  classAverageImages,
+  encodeClassAverages,
+  loadClassAverages,
+  START_CHOICES,
+  type StartChoice,
+} from './class-average-start.ts';
+export {
   EVAL_COMMAND,
   type EvalReport,
   formatEvalReport,

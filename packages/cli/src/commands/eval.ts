@@ -18,6 +18,12 @@ import {
 } from '@dale/metrics';
 import type * as tf from '@tensorflow/tfjs-core';
 import { backendChoices, selectBackend } from '../backend.ts';
+import {
+  classAverageImages,
+  loadClassAverages,
+  START_CHOICES,
+  type StartChoice,
+} from '../class-average-start.ts';
 import { DATASET_NAMES, type DatasetName, isDatasetName } from '../dataset.ts';
 import { EXIT_CODES, InterruptedError, UsageError } from '../errors.ts';
 import {
@@ -132,6 +138,8 @@ export interface EvalReport extends EvalFigures {
     readonly weights: 'ema' | 'trained';
     readonly sampler: string;
     readonly samplerSettings: Readonly<Record<string, unknown>>;
+    /** Where the chains started: `prior` or `class-average` (`--start`). */
+    readonly start: StartChoice;
     readonly steps: number;
     readonly n: number;
     readonly batch: number;
@@ -230,7 +238,7 @@ export function formatEvalReport(report: EvalReport): string {
   const floorOf = (name: string) => floorRows.find(([n]) => n === name)?.[1] ?? '';
   const weights = s.weights === 'ema' ? 'EMA' : 'trained';
   return [
-    `dale eval: ${s.n} samples of ${s.model ?? s.checkpoint} (${s.dataset}, step ${s.step ?? '?'}, ${weights} weights), ${s.sampler} ${s.steps} steps, seed ${s.seed}, ${s.backend}`,
+    `dale eval: ${s.n} samples of ${s.model ?? s.checkpoint} (${s.dataset}, step ${s.step ?? '?'}, ${weights} weights), ${s.sampler} ${s.steps} steps${s.start === 'class-average' ? ' from class averages' : ''}, seed ${s.seed}, ${s.backend}`,
     `features: ${s.extractor} (${s.featureDim}-d) against ${s.reference.images} (${s.reference.size} images)`,
     '',
     ...(floor
@@ -318,6 +326,7 @@ export async function runEval(
   const seed = integerOption(values, 'seed', 'eval', 0) ?? 0;
   const weights = choiceOption(values, 'weights', 'eval', WEIGHT_CHOICES) ?? 'ema';
   const backend = choiceOption(values, 'backend', 'eval', backendChoices()) ?? 'auto';
+  const start = choiceOption(values, 'start', 'eval', START_CHOICES) ?? 'prior';
   const out = stringOption(values, 'out') ?? 'eval.json';
   const sheetFile = stringOption(values, 'sheet');
   const inception = stringOption(values, 'inception');
@@ -352,6 +361,11 @@ export async function runEval(
     const reference = await referenceFeatures(images, extractor, { log });
     const training = metrics.includes('nn') ? await trainingImages(dataset) : undefined;
 
+    const averages =
+      start === 'class-average'
+        ? await loadClassAverages(choice.dir, generator.meta.dataset, 'eval')
+        : undefined;
+    if (averages) log(`starting from the class averages of ${averages.source}, noised to T`);
     const batches = Math.ceil(n / batch);
     output.stderr(
       `evaluating ${n} samples of ${choice.model ?? choice.dir} with ${samplerName} (${generator.usesEma ? 'EMA' : 'trained'} weights of step ${String(generator.meta.step ?? '?')}) in ${batches} batch${batches === 1 ? '' : 'es'} of up to ${batch}\n`,
@@ -362,24 +376,29 @@ export async function runEval(
     const rng = Rng.fromSeed(seed);
     const source = async (count: number, index: number): Promise<tf.Tensor4D> => {
       generationStartedAt ??= performance.now();
-      const generated = await generator.generate({
-        n: count,
-        sampler: samplerName,
-        settings,
-        rng: rng.split('batch'),
-        onStep: (info) => {
-          if (context.signal?.aborted) throw new InterruptedError('evaluation interrupted');
-          const total = info.total === undefined ? undefined : info.total * batches;
-          progress ??= new Progress(output, {
-            label: 'eval',
-            total,
-            startedAt: generationStartedAt,
-            every: total === undefined ? 100 : Math.max(1, Math.ceil(total / 20)),
-          });
-          stepsDone += 1;
-          progress.update(stepsDone, { batch: `${index + 1}/${batches}` });
-        },
-      });
+      // Batch `index` continues the class cycle where the previous one stopped.
+      const startFrom = averages ? classAverageImages(averages, count, index * batch) : undefined;
+      const generated = await generator
+        .generate({
+          n: count,
+          sampler: samplerName,
+          settings,
+          rng: rng.split('batch'),
+          ...(startFrom ? { startFrom } : {}),
+          onStep: (info) => {
+            if (context.signal?.aborted) throw new InterruptedError('evaluation interrupted');
+            const total = info.total === undefined ? undefined : info.total * batches;
+            progress ??= new Progress(output, {
+              label: 'eval',
+              total,
+              startedAt: generationStartedAt,
+              every: total === undefined ? 100 : Math.max(1, Math.ceil(total / 20)),
+            });
+            stepsDone += 1;
+            progress.update(stepsDone, { batch: `${index + 1}/${batches}` });
+          },
+        })
+        .finally(() => startFrom?.dispose());
       const pixels = generated.pixels.clone() as tf.Tensor4D;
       generated.dispose();
       return pixels;
@@ -444,6 +463,7 @@ export async function runEval(
         weights: generator.usesEma ? 'ema' : 'trained',
         sampler: samplerName,
         samplerSettings: settings,
+        start,
         steps,
         n,
         batch,
