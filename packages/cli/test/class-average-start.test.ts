@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Rng, useBackend } from '@dale/core';
 import { decodePng } from '@dale/data';
 import { loadDataset } from '@dale/data/node';
+import { decodeSafetensors } from '@dale/models';
 import { pretrainedModelDir } from '@dale/pretrained';
 import { gbm, REFERENCE_PRIORS } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
@@ -133,5 +134,36 @@ describe('dale sample --start class-average', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--start.*expected.*prior.*class-average.*got 'average'/);
+  });
+});
+
+describe('dale sample --spacing and --no-denoise (as documented)', () => {
+  it('are accepted and change the samples', async () => {
+    const checkpoint = await writeTinyCheckpoint(join(root, 'grid'));
+    const raw = async (...extra: string[]) => {
+      const file = join(root, `raw${extra.join('')}.safetensors`);
+      const run = await dale(
+        'sample',
+        '--checkpoint',
+        checkpoint,
+        '--n',
+        '2',
+        '--steps',
+        '3',
+        '--backend',
+        'cpu',
+        '--out',
+        join(root, 'g.png'),
+        '--raw',
+        file,
+        ...extra,
+      );
+      expect(run.code, run.err).toBe(0);
+      return decodeSafetensors(readFileSync(file)).tensors.get('samples')!.data;
+    };
+    const quadratic = await raw();
+    expect(await raw('--spacing', 'quadratic')).toEqual(quadratic);
+    expect(await raw('--spacing', 'uniform')).not.toEqual(quadratic);
+    expect(await raw('--no-denoise')).not.toEqual(quadratic);
   });
 });

@@ -68,6 +68,8 @@ export const SAMPLE_COMMAND: CommandSpec = {
     backend: BACKEND_OPTION,
     weights: SAMPLER_OPTIONS.weights!,
     'ode-method': SAMPLER_OPTIONS['ode-method']!,
+    spacing: SAMPLER_OPTIONS.spacing!,
+    'no-denoise': SAMPLER_OPTIONS['no-denoise']!,
   },
   details: [
     'The SDE and the positivity transform come from the checkpoint (meta.sde, meta.transform);',
