@@ -30,6 +30,21 @@ async function dale(...args: string[]) {
   return { code, out: output.out, err: output.err };
 }
 
+/** `dale sample` of 2 images on cpu from `checkpoint`, plus `extra` options. */
+const sampleTwo = (checkpoint: string, steps: number, ...extra: string[]) =>
+  dale(
+    'sample',
+    '--checkpoint',
+    checkpoint,
+    '--n',
+    '2',
+    '--steps',
+    String(steps),
+    '--backend',
+    'cpu',
+    ...extra,
+  );
+
 /** Two 28×28 "class averages": a dark image and a bright one. */
 const TWO_CLASSES = new Float32Array(2 * 784).map((_, i) => (i < 784 ? 0.1 : 0.9));
 
@@ -104,18 +119,11 @@ describe('dale sample --start class-average', () => {
 
   it('without the file, needs a dataset it can load, and says so', async () => {
     const checkpoint = await writeTinyCheckpoint(join(root, 'nofile'), { dataset: 'no-such-set' });
-    const run = await dale(
-      'sample',
-      '--checkpoint',
+    const run = await sampleTwo(
       checkpoint,
-      '--n',
-      '2',
-      '--steps',
-      '1',
+      1,
       '--start',
       'class-average',
-      '--backend',
-      'cpu',
       '--out',
       join(root, 'b.png'),
     );
@@ -142,16 +150,9 @@ describe('dale sample --spacing and --no-denoise (as documented)', () => {
     const checkpoint = await writeTinyCheckpoint(join(root, 'grid'));
     const raw = async (...extra: string[]) => {
       const file = join(root, `raw${extra.join('')}.safetensors`);
-      const run = await dale(
-        'sample',
-        '--checkpoint',
+      const run = await sampleTwo(
         checkpoint,
-        '--n',
-        '2',
-        '--steps',
-        '3',
-        '--backend',
-        'cpu',
+        3,
         '--out',
         join(root, 'g.png'),
         '--raw',
