@@ -33,7 +33,7 @@ export interface ClassAverages {
 
 /** Encode class averages as the bytes of {@link CLASS_AVERAGES_FILE} (F32 tensor `averages`, [K, ...shape]). */
 export function encodeClassAverages(values: Float32Array, shape: readonly number[]): Uint8Array {
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = tf.util.sizeFromShape([...shape]);
   return encodeSafetensors(
     [['averages', { dtype: 'F32', shape: [values.length / size, ...shape], data: values }]],
     { content: 'class-average images in [0, 1], class k at index k' },
@@ -82,7 +82,7 @@ export async function loadClassAverages(
  * (i mod K), so every batch of a run continues the same cycle. [n, ...shape], pixel space.
  */
 export function classAverageImages(averages: ClassAverages, n: number, offset = 0): tf.Tensor {
-  const size = averages.shape.reduce((a, b) => a * b, 1);
+  const size = tf.util.sizeFromShape([...averages.shape]);
   const classes = averages.values.length / size;
   const values = new Float32Array(n * size);
   for (let i = 0; i < n; i++) {

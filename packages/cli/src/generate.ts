@@ -175,10 +175,6 @@ interface Sampling {
   readonly fromPixels: (x: tf.Tensor, rng: Rng) => tf.Tensor;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 async function generate(run: GenerateOptions, sampling: Sampling): Promise<Generated> {
   const { sde, score, toPixels } = sampling;
   const shape = [run.n, ...sampling.sampleShape];
@@ -190,7 +186,7 @@ async function generate(run: GenerateOptions, sampling: Sampling): Promise<Gener
   };
   const wanted = run.snapshots;
   let totalSteps: number | undefined;
-  if (run.startFrom && !sameShape(run.startFrom.shape, shape)) {
+  if (run.startFrom && !tf.util.arraysEqual(run.startFrom.shape, shape)) {
     throw new DaleError(
       'invalid-start',
       `generate: startFrom must hold one clean image per sample, shape [${shape.join(', ')}], got [${run.startFrom.shape.join(', ')}]`,
