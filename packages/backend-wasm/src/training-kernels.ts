@@ -3,12 +3,15 @@
  * (U-Nets included), plus a faster `Conv2DBackpropInput`, and the function that registers them.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { batchMatMulConfig, captureBuiltInBatchMatMul } from './kernels/batch-mat-mul.ts';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.ts';
 import {
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
 } from './kernels/depthwise-backprop.ts';
+import { groupNormConfig, groupNormGradConfig, useGroupNormSimd } from './kernels/group-norm.ts';
+import { identityConfig } from './kernels/identity.ts';
 import { resizeNearestNeighborGradConfig } from './kernels/resize-nearest-neighbor-grad.ts';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum.ts';
 
@@ -19,14 +22,21 @@ const configs: readonly tf.KernelConfig[] = [
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
   resizeNearestNeighborGradConfig,
+  identityConfig,
+  batchMatMulConfig,
+  groupNormConfig,
+  groupNormGradConfig,
 ];
 
 /**
  * Names of the kernels that {@link registerWasmTrainingKernels} registers for `wasm`:
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
  * `DepthwiseConv2dNativeBackpropInput` and `UnsortedSegmentSum` (missing from TensorFlow.js 4.22's
- * wasm backend), `Conv2DBackpropInput` (replacing the built-in one, about 10× slower than the forward convolution) and
- * `ResizeNearestNeighborGrad` (replacing the built-in one, wrong for non-square images).
+ * wasm backend), `Conv2DBackpropInput` (replacing the built-in one, about 10× slower than the forward convolution),
+ * `ResizeNearestNeighborGrad` (replacing the built-in one, wrong for non-square images),
+ * `Identity` (sharing the data instead of copying it), `BatchMatMul` (transposed and batched
+ * products through XNNPACK instead of a scalar loop) and `@dale/core`'s fused group norm
+ * `DaleGroupNorm` / `DaleGroupNormGrad` (WebAssembly SIMD).
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
 
@@ -39,6 +49,8 @@ export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.ker
  */
 export async function registerWasmTrainingKernels(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
+  await useGroupNormSimd();
+  captureBuiltInBatchMatMul();
   for (const config of configs) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (existing?.kernelFunc === config.kernelFunc) continue;

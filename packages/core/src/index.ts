@@ -21,6 +21,25 @@ export {
   useBackend,
 } from './backend/registry.ts';
 export { DaleError } from './errors.ts';
+export {
+  fusedGroupNormAvailable,
+  GROUP_NORM_GRAD_KERNEL,
+  GROUP_NORM_KERNEL,
+  type GroupNormActivation,
+  type GroupNormAttrs,
+  type GroupNormDims,
+  type GroupNormGradInputs,
+  type GroupNormGradOutputs,
+  type GroupNormInputs,
+  type GroupNormOutputs,
+  groupNormBackward,
+  groupNormDims,
+  groupNormForward,
+  groupNormGradConfig,
+  groupNormKernelArrays,
+  groupNormKernelSizes,
+  registerFusedGroupNorm,
+} from './fused-group-norm.ts';
 export { Rng, type RngState } from './random/rng.ts';
 export { randomNormal, randomRademacher, randomUniform } from './random/tensors.ts';
 export {

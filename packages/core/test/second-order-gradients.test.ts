@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  GROUP_NORM_KERNEL,
   INPUT_SAVING_GRADIENT_KERNELS,
   MASK_ONLY_OUTPUT_GRADIENT_KERNELS,
   registerSecondOrderGradients,
@@ -416,11 +417,13 @@ describe('the gradient registry', () => {
     return [...new Set([...exported, ...cpu])].sort();
   }
 
-  it('no kernel but the mask-only ones has a gradient that reuses its output', () => {
+  it('no kernel but the mask-only ones (and the first-order fused group norm) has a gradient that reuses its output', () => {
     const names = kernelNames();
     expect(names.filter((n) => tf.getGradient(n) != null).length).toBeGreaterThan(100);
     const outputSaving = names.filter((n) => tf.getGradient(n)?.outputsToSave?.some(Boolean));
-    expect(outputSaving).toEqual([...MASK_ONLY_OUTPUT_GRADIENT_KERNELS].sort());
+    // DaleGroupNorm reuses its saved statistics, but is never run under a gradient of a gradient
+    // (fusedGroupNormAvailable() is false there; fused-group-norm.test.ts checks that).
+    expect(outputSaving).toEqual([...MASK_ONLY_OUTPUT_GRADIENT_KERNELS, GROUP_NORM_KERNEL].sort());
   });
 
   it('the replaced gradients were exactly the output-saving ones, the new ones save inputs', () => {

@@ -13,7 +13,6 @@ import {
   requireNumber,
   requireOneOf,
 } from './config-checks.ts';
-import { silu } from './layers/activation.ts';
 import {
   type AttentionBlockParams,
   attentionBlock,
@@ -352,7 +351,7 @@ function applyUnet(
       if (level.attention) h = attentionBlock(level.attention, h, groups);
       if (level.resample) h = upsample(level.resample, h);
     }
-    return conv2d(params.output, silu(groupNorm(params.outputNorm, h, { groups })));
+    return conv2d(params.output, groupNorm(params.outputNorm, h, { groups, activation: 'silu' }));
   });
 }
 

@@ -164,6 +164,61 @@ describe('groupNorm', () => {
     expect(checked).toBe(4 + 4 + 30);
     tf.dispose([x, probe, gamma, beta]);
   });
+
+  it("with activation 'silu' is SiLU of the group norm, by the fused kernel on cpu", async () => {
+    const x = normalTensor(6, [2, 4, 3, 6], 0.5, 2);
+    const gamma = [0.5, 1, 1.5, 2, -1, 0.3];
+    const beta = [0, 0.1, -0.2, 0.3, 0, 1];
+    const params = { scale: tf.tensor(gamma), offset: tf.tensor(beta) };
+    const expected = Array.from(
+      referenceGroupNorm(x, 3, gamma, beta),
+      (z) => z / (1 + Math.exp(-z)),
+    );
+    const profile = await tf.profile(() => groupNorm(params, x, { groups: 3, activation: 'silu' }));
+    expect(profile.kernelNames).toEqual(['DaleGroupNorm']);
+    const result = take(profile.result as tf.Tensor);
+    expect(maxRelativeError(result, expected)).toBeLessThan(1e-5);
+    expect(() => groupNorm(params, x, { groups: 3, activation: 'relu' as never })).toThrow(
+      /activation must be 'none' or 'silu', got "relu"/,
+    );
+    tf.dispose([x, params.scale, params.offset]);
+  });
+
+  it("with activation 'silu' has gradients equal to finite differences", () => {
+    const x = normalTensor(7, [2, 3, 3, 4]);
+    const probe = normalTensor(8, [2, 3, 3, 4]);
+    const gamma = normalTensor(9, [4], 1, 0.3);
+    const beta = normalTensor(10, [4]);
+    const f = (g?: tf.Tensor, b?: tf.Tensor, input?: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          groupNorm({ scale: g!, offset: b! }, input!, { groups: 2, activation: 'silu' }),
+          probe,
+        ),
+      ) as tf.Scalar;
+    expect(checkGradients(f, [gamma, beta, x], { maxPerInput: 30 }).checked).toBe(4 + 4 + 30);
+    tf.dispose([x, probe, gamma, beta]);
+  });
+
+  it('has correct gradients of gradients (composite ops there, the fused kernel is first-order)', () => {
+    const x = normalTensor(11, [1, 3, 3, 4]);
+    const gamma = normalTensor(12, [4], 1, 0.3);
+    const beta = normalTensor(13, [4]);
+    // h(γ, β) = ‖∂/∂x Σ SiLU(GroupNorm(x))²‖²: differentiating it differentiates a gradient.
+    const h = (g?: tf.Tensor, b?: tf.Tensor) =>
+      tf.tidy(() => {
+        const inner = tf.grad((input: tf.Tensor) =>
+          tf.sum(
+            tf.square(
+              groupNorm({ scale: g!, offset: b! }, input, { groups: 2, activation: 'silu' }),
+            ),
+          ),
+        )(x);
+        return tf.sum(tf.square(inner)) as tf.Scalar;
+      });
+    expect(checkGradients(h, [gamma, beta]).checked).toBe(8);
+    tf.dispose([x, gamma, beta]);
+  });
 });
 
 /** Float64 single-head attention from the definition. */

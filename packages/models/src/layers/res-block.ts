@@ -75,10 +75,13 @@ export function resBlock(
     );
   }
   return tf.tidy(() => {
-    let h: tf.Tensor = conv2d(params.conv1, silu(groupNorm(params.norm1, x, { groups })));
+    let h: tf.Tensor = conv2d(
+      params.conv1,
+      groupNorm(params.norm1, x, { groups, activation: 'silu' }),
+    );
     const shift = tf.reshape(dense(params.time, silu(time)), [x.shape[0]!, 1, 1, outputs]);
     h = tf.add(h, shift);
-    h = dropout(silu(groupNorm(params.norm2, h, { groups })), rate, rng);
+    h = dropout(groupNorm(params.norm2, h, { groups, activation: 'silu' }), rate, rng);
     h = conv2d(params.conv2, h);
     const skip = params.skip ? conv2d(params.skip, x) : x;
     return tf.add(skip, h);
