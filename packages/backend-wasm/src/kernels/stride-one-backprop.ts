@@ -12,7 +12,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { allocate, f32, free, type HeapTensor, wasmKernel } from './wasm-heap.ts';
+import { allocate, f32, free, type HeapTensor, matMul, wasmKernel } from './wasm-heap.ts';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -79,6 +79,20 @@ export function strideOneBackpropInput(
   return dx;
 }
 
+/**
+ * dW of a 1×1 stride-1 convolution: xᵀ·dy with x as [B·H·W, Cin] and dy as [B·H·W, Cout], one
+ * XNNPACK matrix product (as a convolution with a H×W kernel it ran 5–10× slower).
+ */
+function pointwiseBackpropFilter(backend: BackendWasm, x: HeapTensor, dy: HeapTensor): HeapTensor {
+  const cin = x.shape[3]!;
+  const cout = dy.shape[3]!;
+  const rows = tf.util.sizeFromShape(x.shape) / cin;
+  const columns = transpose(backend, { ...x, shape: [rows, cin] }, [1, 0]); // [Cin, B·H·W]
+  const product = matMul(backend, columns, { ...dy, shape: [rows, cout] });
+  free(backend, columns);
+  return { ...product, shape: [1, 1, cin, cout] };
+}
+
 /** dW of a stride-1 convolution as a convolution of x (batch as channels) with dy as the filter. */
 export function strideOneBackpropFilter(
   backend: BackendWasm,
@@ -88,6 +102,8 @@ export function strideOneBackpropFilter(
 ): HeapTensor | undefined {
   if (!isStrideOne(info)) return undefined;
   const { top, bottom, left, right } = info.padInfo;
+  if (info.filterHeight === 1 && info.filterWidth === 1)
+    return pointwiseBackpropFilter(backend, x, dy);
   const images = transpose(backend, x, [3, 1, 2, 0]); // [Cin, H, W, B]
   const kernel = transpose(backend, dy, [1, 2, 0, 3]); // [OH, OW, B, Cout]
   const product = conv(backend, images, kernel, [
