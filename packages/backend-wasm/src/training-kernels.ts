@@ -3,7 +3,7 @@
  * (U-Nets included), plus a faster `Conv2DBackpropInput`, and the function that registers them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { batchMatMulConfig, captureBuiltInBatchMatMul } from './kernels/batch-mat-mul.ts';
+import { batchMatMulConfig, builtInBatchMatMul } from './kernels/batch-mat-mul.ts';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { groupNormConfig, groupNormGradConfig, useGroupNormSimd } from './kernels/group-norm.ts';
 import { identityConfig } from './kernels/identity.ts';
 import { resizeNearestNeighborGradConfig } from './kernels/resize-nearest-neighbor-grad.ts';
+import { builtInSum, sumConfig } from './kernels/sum.ts';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum.ts';
 
 const configs: readonly tf.KernelConfig[] = [
@@ -24,6 +25,7 @@ const configs: readonly tf.KernelConfig[] = [
   resizeNearestNeighborGradConfig,
   identityConfig,
   batchMatMulConfig,
+  sumConfig,
   groupNormConfig,
   groupNormGradConfig,
 ];
@@ -35,7 +37,7 @@ const configs: readonly tf.KernelConfig[] = [
  * wasm backend), `Conv2DBackpropInput` (replacing the built-in one, about 10× slower than the forward convolution),
  * `ResizeNearestNeighborGrad` (replacing the built-in one, wrong for non-square images),
  * `Identity` (sharing the data instead of copying it), `BatchMatMul` (transposed and batched
- * products through XNNPACK instead of a scalar loop) and `@dale/core`'s fused group norm
+ * products through XNNPACK instead of a scalar loop), `Sum` (over leading axes without a transpose) and `@dale/core`'s fused group norm
  * `DaleGroupNorm` / `DaleGroupNormGrad` (WebAssembly SIMD).
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
@@ -50,7 +52,8 @@ export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.ker
 export async function registerWasmTrainingKernels(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
   await useGroupNormSimd();
-  captureBuiltInBatchMatMul();
+  builtInBatchMatMul.capture();
+  builtInSum.capture();
   for (const config of configs) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (existing?.kernelFunc === config.kernelFunc) continue;

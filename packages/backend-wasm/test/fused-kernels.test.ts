@@ -42,7 +42,13 @@ describe('fused group norm on wasm', () => {
 
   it('registers the fast kernels', () => {
     expect(WASM_TRAINING_KERNELS).toEqual(
-      expect.arrayContaining(['Identity', 'BatchMatMul', GROUP_NORM_KERNEL, 'DaleGroupNormGrad']),
+      expect.arrayContaining([
+        'Identity',
+        'BatchMatMul',
+        'Sum',
+        GROUP_NORM_KERNEL,
+        'DaleGroupNormGrad',
+      ]),
     );
   });
 
@@ -192,6 +198,36 @@ describe('BatchMatMul on wasm', () => {
     const wasm = await on('wasm', run);
     expect(maxRelativeError(wasm[0]!, reference[0]!)).toBeLessThan(TOLERANCE);
   });
+});
+
+describe('Sum on wasm', () => {
+  // Leading axes (our column sums, with and without keepDims, negative axes), and reductions the
+  // built-in kernel keeps: innermost, scattered and all axes.
+  const sumCases: [number[], number | number[], boolean][] = [
+    [[4, 5, 6, 3], [0, 1, 2], false],
+    [[4, 5, 6, 3], [0, 1], true],
+    [[7, 9], 0, false],
+    [[4, 5, 6, 3], [-4, -3, -2], false],
+    [[4, 5, 6, 3], [3], false],
+    [[4, 5, 6, 3], [0, 2], true],
+    [[4, 5, 6, 3], [0, 1, 2, 3], false],
+  ];
+  it.each(sumCases.map((c, i) => [i, c] as const))(
+    'matches cpu (case %i)',
+    async (i, [shape, axis, keepDims]) => {
+      const run = () => [tf.sum(randomNormal(Rng.fromSeed(300 + i), shape), axis, keepDims)];
+      const reference = await on('cpu', run);
+      const wasm = await on('wasm', run);
+      expect(maxRelativeError(wasm[0]!, reference[0]!)).toBeLessThan(TOLERANCE);
+      const shapeOn = async (backend: string) => {
+        await useBackend(backend);
+        const result = tf.tidy(() => tf.sum(tf.zeros(shape), axis, keepDims));
+        result.dispose();
+        return result.shape;
+      };
+      expect(await shapeOn('wasm')).toEqual(await shapeOn('cpu'));
+    },
+  );
 });
 
 describe('Identity on wasm', () => {

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   allocate,
   asWasm,
+  builtInKernel,
   f32,
   free,
   type HeapTensor,
@@ -17,15 +18,12 @@ import {
   wasmKernel,
 } from './wasm-heap.ts';
 
-/** The built-in kernel, captured before ours replaces it. */
-let builtIn: tf.KernelFunc | undefined;
-
 function product(backend: BackendWasm, a: HeapTensor, b: HeapTensor): HeapTensor {
-  return builtIn!({
+  return builtInBatchMatMul.run({
     inputs: { a, b },
     backend,
     attrs: { transposeA: false, transposeB: false },
-  } as never) as HeapTensor;
+  });
 }
 
 /** `t` as [batch, rows, cols], its last two axes swapped into a new tensor when `transposed`. */
@@ -48,7 +46,7 @@ function batchMatMul({ inputs, backend: b, attrs }: KernelArgs): HeapTensor {
   const fast = !transposeA && !transposeB && batchA === 1 && batchB === 1;
   const mixedRanks = a.shape.length !== right.shape.length && batchA > 1 && batchB > 1;
   if (fast || a.dtype !== 'float32' || right.dtype !== 'float32' || mixedRanks) {
-    return builtIn!({ inputs, backend, attrs } as never) as HeapTensor;
+    return builtInBatchMatMul.run({ inputs, backend, attrs });
   }
   const outShape = tf.broadcast_util
     .assertAndGetBroadcastShape(a.shape.slice(0, -2), right.shape.slice(0, -2))
@@ -57,7 +55,7 @@ function batchMatMul({ inputs, backend: b, attrs }: KernelArgs): HeapTensor {
       transposeB ? right.shape[right.shape.length - 2]! : right.shape[right.shape.length - 1]!,
     ]);
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
-    return builtIn!({ inputs, backend, attrs } as never) as HeapTensor;
+    return builtInBatchMatMul.run({ inputs, backend, attrs });
   }
   const left3 = asRowMajor(backend, a, transposeA);
   const right3 = asRowMajor(backend, right, transposeB);
@@ -88,19 +86,12 @@ function batchMatMul({ inputs, backend: b, attrs }: KernelArgs): HeapTensor {
   return out;
 }
 
-/** Our `BatchMatMul` for `wasm`; {@link captureBuiltInBatchMatMul} must run before it is registered. */
+/** Our `BatchMatMul` for `wasm`; `builtInBatchMatMul.capture()` must run before it is registered. */
 export const batchMatMulConfig: tf.KernelConfig = {
   kernelName: tf.BatchMatMul,
   backendName: 'wasm',
   kernelFunc: batchMatMul as unknown as tf.KernelFunc,
 };
 
-/** Remembers the wasm backend's own `BatchMatMul` (call before registering ours). */
-export function captureBuiltInBatchMatMul(): void {
-  const kernel = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (kernel !== undefined && kernel.kernelFunc !== batchMatMulConfig.kernelFunc) {
-    builtIn = kernel.kernelFunc;
-    // The built-in kernel binds its WebAssembly function in its setup; ours must run it too.
-    batchMatMulConfig.setupFunc = kernel.setupFunc;
-  }
-}
+/** The built-in `BatchMatMul`, for the single untransposed products it already runs fast. */
+export const builtInBatchMatMul = builtInKernel(batchMatMulConfig);

@@ -66,3 +66,29 @@ export const chunking = { floats: 8 << 20 };
 export function chunkRows(total: number, width: number): number {
   return Math.max(1, Math.min(total, Math.floor(chunking.floats / Math.max(1, width))));
 }
+
+/**
+ * The wasm backend's own kernel that one of ours replaces, kept to run the cases ours leaves
+ * alone. Call `capture()` before registering ours: it remembers the built-in kernel and copies
+ * its setup (which binds its WebAssembly function) onto our config.
+ */
+export function builtInKernel(config: tf.KernelConfig): {
+  capture(): void;
+  run(args: KernelArgs): tf.TensorInfo;
+} {
+  let builtIn: tf.KernelFunc | undefined;
+  return {
+    capture() {
+      const kernel = tf.getKernel(config.kernelName, 'wasm');
+      if (kernel !== undefined && kernel.kernelFunc !== config.kernelFunc) {
+        builtIn = kernel.kernelFunc;
+        config.setupFunc = kernel.setupFunc;
+      }
+    },
+    run(args) {
+      if (builtIn === undefined)
+        throw new Error(`the built-in wasm ${config.kernelName} was not captured`);
+      return builtIn(args as never) as tf.TensorInfo;
+    },
+  };
+}
