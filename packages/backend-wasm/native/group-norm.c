@@ -37,28 +37,62 @@ static inline float fast_exp(float x) {
   return p * __builtin_bit_cast(float, bits);
 }
 
+// Constants of fast_exp4 and sigmoid4. A global the compiler cannot assume constant, loaded into
+// locals once per call: as v128.const immediates they would be rebuilt inside every loop
+// iteration by the engine (several instructions each).
+float exp_constants[13] = {88.0f, -87.0f, 1.44269504088896341f, 0.693359375f, 2.12194440e-4f,
+                           1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
+                           1.6666665459e-1f, 5.0000001201e-1f, 1.0f, 12582912.0f};
+// The bits of 1.5·2²³ less the exponent bias 127.
+int exp_magic_bits = 0x4B400000 - 127;
+
+typedef struct {
+  v128_t hi, lo, log2e, ln2_hi, ln2_lo, p0, p1, p2, p3, p4, p5, one, magic, magic_bits_less_bias;
+} exp_consts;
+
+static inline exp_consts load_exp_consts(void) {
+  exp_consts k;
+  const float *c = exp_constants;
+  k.hi = wasm_v128_load32_splat(c + 0);
+  k.lo = wasm_v128_load32_splat(c + 1);
+  k.log2e = wasm_v128_load32_splat(c + 2);
+  k.ln2_hi = wasm_v128_load32_splat(c + 3);
+  k.ln2_lo = wasm_v128_load32_splat(c + 4);
+  k.p0 = wasm_v128_load32_splat(c + 5);
+  k.p1 = wasm_v128_load32_splat(c + 6);
+  k.p2 = wasm_v128_load32_splat(c + 7);
+  k.p3 = wasm_v128_load32_splat(c + 8);
+  k.p4 = wasm_v128_load32_splat(c + 9);
+  k.p5 = wasm_v128_load32_splat(c + 10);
+  k.one = wasm_v128_load32_splat(c + 11);
+  k.magic = wasm_v128_load32_splat(c + 12);
+  k.magic_bits_less_bias = wasm_v128_load32_splat(&exp_magic_bits);
+  return k;
+}
+
 // fast_exp on four lanes at once.
-static inline v128_t fast_exp4(v128_t x) {
-  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, wasm_f32x4_splat(88.0f)), wasm_f32x4_splat(-87.0f));
-  v128_t n = wasm_f32x4_floor(
-      wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), wasm_f32x4_splat(0.5f)));
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(0.693359375f)));
-  r = wasm_f32x4_add(r, wasm_f32x4_mul(n, wasm_f32x4_splat(2.12194440e-4f)));
-  v128_t p = wasm_f32x4_splat(1.9875691500e-4f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.3981999507e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(8.3334519073e-3f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(4.1665795894e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(1.6666665459e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(5.0000001201e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), wasm_f32x4_splat(1.0f));
-  v128_t bits = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+static inline v128_t fast_exp4(v128_t x, const exp_consts *k) {
+  x = wasm_f32x4_pmax(wasm_f32x4_pmin(x, k->hi), k->lo);
+  // Round x·log2(e) to the nearest integer n by adding 1.5·2²³: n is then both t − magic and the
+  // low bits of t's representation, with no float-to-int conversion.
+  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(x, k->log2e), k->magic);
+  v128_t n = wasm_f32x4_sub(t, k->magic);
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, k->ln2_hi));
+  r = wasm_f32x4_add(r, wasm_f32x4_mul(n, k->ln2_lo));
+  v128_t p = k->p0;
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), k->p1);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), k->p2);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), k->p3);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), k->p4);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), k->p5);
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), k->one);
+  v128_t bits = wasm_i32x4_shl(wasm_i32x4_sub(t, k->magic_bits_less_bias), 23);
   return wasm_f32x4_mul(p, bits);
 }
 
 // sigmoid(z) = 1 / (1 + e^(−z)) on four lanes.
-static inline v128_t sigmoid4(v128_t z) {
-  v128_t one = wasm_f32x4_splat(1.0f);
-  return wasm_f32x4_div(one, wasm_f32x4_add(one, fast_exp4(wasm_f32x4_neg(z))));
+static inline v128_t sigmoid4(v128_t z, const exp_consts *k) {
+  return wasm_f32x4_div(k->one, wasm_f32x4_add(k->one, fast_exp4(wasm_f32x4_neg(z), k)));
 }
 
 // Sums of x (and of x² when `squares`, or of (x − centre_c)² when `centred`) per channel over
@@ -99,6 +133,7 @@ static void affine(int b, int channels, int groups, const float *scale, const fl
 
 void forward(const float *x, const float *scale, const float *offset, float *y, float *mean,
              float *rstd, int batch, int pixels, int channels, int groups, float eps, int silu) {
+  exp_consts k = load_exp_consts();
   int per_group = channels / groups;
   double count = (double)pixels * per_group;
   for (int b = 0; b < batch; b++) {
@@ -126,7 +161,7 @@ void forward(const float *x, const float *scale, const float *offset, float *y, 
         for (; c + 4 <= channels; c += 4) {
           v128_t z = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(coef_a + c), wasm_v128_load(row + c)),
                                     wasm_v128_load(coef_b + c));
-          wasm_v128_store(out + c, wasm_f32x4_mul(z, sigmoid4(z)));
+          wasm_v128_store(out + c, wasm_f32x4_mul(z, sigmoid4(z, &k)));
         }
         for (; c < channels; c++) {
           float z = coef_a[c] * row[c] + coef_b[c];
@@ -142,6 +177,7 @@ void forward(const float *x, const float *scale, const float *offset, float *y, 
 void backward(const float *dy, const float *x, const float *scale, const float *offset,
               const float *mean, const float *rstd, float *dx, float *d_scale, float *d_offset,
               int batch, int pixels, int channels, int groups, int silu) {
+  exp_consts k = load_exp_consts();
   int per_group = channels / groups;
   double count = (double)pixels * per_group;
   static double grad_scale[MAX_CHANNELS];
@@ -164,8 +200,8 @@ void backward(const float *dy, const float *x, const float *scale, const float *
           for (; c + 4 <= channels; c += 4) {
             v128_t v = wasm_v128_load(xb + i + c);
             v128_t z = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(coef_a + c), v), wasm_v128_load(coef_b + c));
-            v128_t s = sigmoid4(z);
-            v128_t one = wasm_f32x4_splat(1.0f);
+            v128_t s = sigmoid4(z, &k);
+            v128_t one = k.one;
             v128_t slope = wasm_f32x4_mul(s, wasm_f32x4_add(one, wasm_f32x4_mul(z, wasm_f32x4_sub(one, s))));
             v128_t dz = wasm_f32x4_mul(wasm_v128_load(dyb + i + c), slope);
             wasm_v128_store(dxb + i + c, dz);
