@@ -15,9 +15,9 @@ import {
   useBackend,
 } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WASM_TRAINING_KERNELS } from '../src/index.ts';
-import { loadGroupNorm } from '../src/kernels/group-norm-simd.ts';
+import { groupNormChunking, loadGroupNorm } from '../src/kernels/group-norm-simd.ts';
 import { maxRelativeError, on } from './compare.ts';
 
 const TOLERANCE = 1e-4;
@@ -29,10 +29,10 @@ function filled(rng: Rng, size: number, mean: number, spread: number): Float32Ar
 // Channels that are and are not multiples of the SIMD width; pixel counts below, at and above the
 // 64-pixel blocks of the sums; one group and one channel per group.
 const groupNormCases = [
-  { batch: 2, height: 5, width: 7, channels: 6, groups: 3 },
+  { batch: 3, height: 5, width: 7, channels: 6, groups: 3 },
   { batch: 3, height: 8, width: 8, channels: 32, groups: 8 },
   { batch: 1, height: 13, width: 11, channels: 12, groups: 1 },
-  { batch: 2, height: 9, width: 10, channels: 10, groups: 10 },
+  { batch: 4, height: 9, width: 10, channels: 10, groups: 10 },
 ];
 
 describe('fused group norm on wasm', () => {
@@ -52,46 +52,57 @@ describe('fused group norm on wasm', () => {
     );
   });
 
+  afterEach(() => {
+    groupNormChunking.floats = 1 << 21;
+  });
+
   it.each(
     groupNormCases.flatMap((_case, i) =>
-      (['none', 'silu'] as GroupNormActivation[]).map((activation) => [i, activation] as const),
+      (['none', 'silu'] as GroupNormActivation[]).flatMap((activation) =>
+        [false, true].map((chunked) => [i, activation, chunked] as const),
+      ),
     ),
-  )('the SIMD module matches the JavaScript arithmetic (case %i, %s)', async (i, activation) => {
-    const simd = await loadGroupNorm();
-    expect(simd.kind).toBe('simd');
-    const c = groupNormCases[i]!;
-    const dims = {
-      batch: c.batch,
-      pixels: c.height * c.width,
-      channels: c.channels,
-      groups: c.groups,
-    };
-    const attrs = { groups: c.groups, eps: 1e-5, activation };
-    const rng = Rng.fromSeed(100 + i);
-    const n = c.batch * dims.pixels * c.channels;
-    // A large mean next to a small spread: the variance must not cancel away.
-    const x = filled(rng, n, 3, 0.5);
-    const dy = filled(rng, n, 0, 1);
-    const scale = filled(rng, c.channels, 1, 0.3);
-    const offset = filled(rng, c.channels, 0, 0.5);
-    const out = () => ({
-      y: new Float32Array(n),
-      mean: new Float32Array(c.batch * c.groups),
-      rstd: new Float32Array(c.batch * c.groups),
-      dx: new Float32Array(n),
-      dScale: new Float32Array(c.channels),
-      dOffset: new Float32Array(c.channels),
-    });
-    const [js, fast] = [out(), out()];
-    groupNormForward(dims, attrs, { x, scale, offset }, js);
-    simd.forward(dims, attrs, { x, scale, offset }, fast);
-    const gradInputs = { dy, x, scale, offset, mean: js.mean, rstd: js.rstd };
-    groupNormBackward(dims, attrs, gradInputs, js);
-    simd.backward(dims, attrs, gradInputs, fast);
-    for (const key of Object.keys(js) as (keyof typeof js)[]) {
-      expect(maxRelativeError(fast[key], js[key]), key).toBeLessThan(TOLERANCE);
-    }
-  });
+  )(
+    'the SIMD module matches the JavaScript arithmetic (case %i, %s, chunked: %s)',
+    async (i, activation, chunked) => {
+      const simd = await loadGroupNorm();
+      expect(simd.kind).toBe('simd');
+      const c = groupNormCases[i]!;
+      // Chunked: two batch elements per call, so that the batch splits unevenly (3 = 2 + 1).
+      if (chunked) groupNormChunking.floats = 2 * c.height * c.width * c.channels;
+      const dims = {
+        batch: c.batch,
+        pixels: c.height * c.width,
+        channels: c.channels,
+        groups: c.groups,
+      };
+      const attrs = { groups: c.groups, eps: 1e-5, activation };
+      const rng = Rng.fromSeed(100 + i);
+      const n = c.batch * dims.pixels * c.channels;
+      // A large mean next to a small spread: the variance must not cancel away.
+      const x = filled(rng, n, 3, 0.5);
+      const dy = filled(rng, n, 0, 1);
+      const scale = filled(rng, c.channels, 1, 0.3);
+      const offset = filled(rng, c.channels, 0, 0.5);
+      const out = () => ({
+        y: new Float32Array(n),
+        mean: new Float32Array(c.batch * c.groups),
+        rstd: new Float32Array(c.batch * c.groups),
+        dx: new Float32Array(n),
+        dScale: new Float32Array(c.channels),
+        dOffset: new Float32Array(c.channels),
+      });
+      const [js, fast] = [out(), out()];
+      groupNormForward(dims, attrs, { x, scale, offset }, js);
+      simd.forward(dims, attrs, { x, scale, offset }, fast);
+      const gradInputs = { dy, x, scale, offset, mean: js.mean, rstd: js.rstd };
+      groupNormBackward(dims, attrs, gradInputs, js);
+      simd.backward(dims, attrs, gradInputs, fast);
+      for (const key of Object.keys(js) as (keyof typeof js)[]) {
+        expect(maxRelativeError(fast[key], js[key]), key).toBeLessThan(TOLERANCE);
+      }
+    },
+  );
 
   it('the wasm kernel and its gradient match the cpu kernel', async () => {
     const run = () => {

@@ -76,6 +76,11 @@ function simd(exports: Exports): GroupNormImplementation {
       target.set(arena.view(at[inputs.length + i]!, target.length));
     }
   };
+  /** Batch elements [start, end) of an array holding `dims.batch` equal parts (images, statistics). */
+  const images = (a: Float32Array, dims: GroupNormDims, start: number, end: number) => {
+    const per = a.length / dims.batch;
+    return a.subarray(start * per, end * per);
+  };
   return {
     kind: 'simd',
     forward(dims, attrs, inputs, outputs) {
@@ -84,14 +89,16 @@ function simd(exports: Exports): GroupNormImplementation {
         return;
       }
       const { x, scale, offset } = inputs;
-      const { y, mean, rstd } = outputs;
       const silu = attrs.activation === 'silu' ? 1 : 0;
-      call(
-        exports.forward,
-        [x, scale, offset],
-        [y, mean, rstd],
-        [...dimArgs(dims), attrs.eps, silu],
-      );
+      for (const [start, end] of batchChunks(dims)) {
+        const part = (a: Float32Array) => images(a, dims, start, end);
+        call(
+          exports.forward,
+          [part(x), scale, offset],
+          [part(outputs.y), part(outputs.mean), part(outputs.rstd)],
+          [...dimArgs({ ...dims, batch: end - start }), attrs.eps, silu],
+        );
+      }
     },
     backward(dims, attrs, inputs, outputs) {
       if (dims.channels > maxChannels) {
@@ -99,16 +106,46 @@ function simd(exports: Exports): GroupNormImplementation {
         return;
       }
       const { dy, x, scale, offset, mean, rstd } = inputs;
-      const { dx, dScale, dOffset } = outputs;
       const silu = attrs.activation === 'silu' ? 1 : 0;
-      call(
-        exports.backward,
-        [dy, x, scale, offset, mean, rstd],
-        [dx, dScale, dOffset],
-        [...dimArgs(dims), silu],
-      );
+      const dScale = new Float64Array(dims.channels);
+      const dOffset = new Float64Array(dims.channels);
+      const partScale = new Float32Array(dims.channels);
+      const partOffset = new Float32Array(dims.channels);
+      for (const [start, end] of batchChunks(dims)) {
+        const part = (a: Float32Array) => images(a, dims, start, end);
+        call(
+          exports.backward,
+          [part(dy), part(x), scale, offset, part(mean), part(rstd)],
+          [part(outputs.dx), partScale, partOffset],
+          [...dimArgs({ ...dims, batch: end - start }), silu],
+        );
+        for (let c = 0; c < dims.channels; c++) {
+          dScale[c]! += partScale[c]!;
+          dOffset[c]! += partOffset[c]!;
+        }
+      }
+      outputs.dScale.set(dScale);
+      outputs.dOffset.set(dOffset);
     },
   };
+}
+
+/**
+ * The module's memory holds one call's inputs and outputs: at most `floats` floats of each
+ * image-sized array per call (whole batch elements, at least one), so that it stays small whatever
+ * the batch (2 Mi floats: ~40 MiB for a backward call). Internal; tests lower it.
+ */
+export const groupNormChunking = { floats: 1 << 21 };
+
+/** [start, end) ranges of batch elements of at most `groupNormChunking.floats` floats (≥ 1 element). */
+function batchChunks(dims: GroupNormDims): [number, number][] {
+  const perImage = dims.pixels * dims.channels;
+  const step = Math.max(1, Math.floor(groupNormChunking.floats / perImage));
+  const chunks: [number, number][] = [];
+  for (let start = 0; start < dims.batch; start += step) {
+    chunks.push([start, Math.min(dims.batch, start + step)]);
+  }
+  return chunks;
 }
 
 /**
