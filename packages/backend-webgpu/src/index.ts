@@ -64,7 +64,11 @@ export const webgpuBackendPlugin: BackendPlugin = {
     if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") failed');
     await tf.ready();
     const { device, software } = describeAdapter(adapter);
-    return { device, software, tfBackend: tf.getBackend() };
+    // TensorFlow.js 4.22 reads WebGPU tensors synchronously through an OffscreenCanvas, which
+    // browsers have and Node does not.
+    const synchronousReads =
+      typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined';
+    return { device, software, tfBackend: tf.getBackend(), synchronousReads };
   },
 };
 

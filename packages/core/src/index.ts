@@ -17,6 +17,7 @@ export {
   listBackendPlugins,
   probeBackends,
   registerBackendPlugin,
+  synchronousReadsAvailable,
   type UseBackendOptions,
   useBackend,
 } from './backend/registry.ts';

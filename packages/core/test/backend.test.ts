@@ -5,6 +5,7 @@ import {
   DaleError,
   listBackendPlugins,
   registerBackendPlugin,
+  synchronousReadsAvailable,
   useBackend,
 } from '../src/index.ts';
 
@@ -34,6 +35,26 @@ function plugin(
 }
 
 describe('backend registry', () => {
+  it('synchronousReadsAvailable follows what the chosen plugin said, for its backend only', async () => {
+    plugin('async-only', 1, {
+      async init() {
+        await tf.setBackend('cpu');
+        return {
+          device: 'd',
+          software: false,
+          tfBackend: tf.getBackend(),
+          synchronousReads: false,
+        };
+      },
+    });
+    await useBackend('cpu');
+    expect(synchronousReadsAvailable()).toBe(true);
+    await useBackend('async-only');
+    expect(synchronousReadsAvailable()).toBe(false);
+    await useBackend('cpu');
+    expect(synchronousReadsAvailable()).toBe(true);
+  });
+
   it('cpu is registered by default and always works', async () => {
     expect(listBackendPlugins()).toContain('cpu');
     const chosen = await useBackend('cpu');

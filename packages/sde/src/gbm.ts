@@ -5,6 +5,7 @@ import {
   type Rng,
   type ScheduleConfig,
   scheduleFromConfig,
+  synchronousReadsAvailable,
 } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -32,7 +33,11 @@ export interface GBMOptions {
    * Use {@link REFERENCE_PRIORS} or `fitLogNormalPrior` for the fitted per-channel priors.
    */
   prior?: LogNormalPrior;
-  /** Check that data given to `sampleMarginal` is strictly positive (one device sync); default true. */
+  /**
+   * Check that data given to `sampleMarginal` is strictly positive (one synchronous read); default
+   * true. Skipped where the backend cannot read synchronously (`synchronousReadsAvailable()` of
+   * `@dale/core` is false: WebGPU in Node).
+   */
   checkPositive?: boolean;
 }
 
@@ -121,7 +126,11 @@ export class GBM implements PositiveSDE {
   /** x_t = x₀ ∘ exp(M(t) − S²(t)/2 + S(t) Z) (guide: M2); returns Z as `noise`. */
   sampleMarginal(x0: tf.Tensor, t: Time, rng: Rng): MarginalSample {
     checkTime(t, this.T, 'GBM.sampleMarginal');
-    if (this.#checkPositive) this.assertPositive(x0, 'GBM.sampleMarginal');
+    // The check reads the data synchronously; where the backend cannot (WebGPU in Node), it is
+    // skipped, and data that is not positive shows as a non-finite loss instead.
+    if (this.#checkPositive && synchronousReadsAvailable()) {
+      this.assertPositive(x0, 'GBM.sampleMarginal');
+    }
     const noise = tf.tensor(rng.fillNormal(new Float32Array(x0.size)), x0.shape, 'float32');
     const xt = tf.tidy(() => {
       const shift = coefficient(t, x0, (s) => this.logMeanShift(s));

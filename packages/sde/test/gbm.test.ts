@@ -1,4 +1,12 @@
-import { constantSchedule, cosineSchedule, DaleError, linearSchedule, Rng } from '@dale/core';
+import {
+  constantSchedule,
+  cosineSchedule,
+  DaleError,
+  linearSchedule,
+  Rng,
+  registerBackendPlugin,
+  useBackend,
+} from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GBM, gbm, REFERENCE_PRIORS, sdeFromConfig } from '../src/index.ts';
@@ -178,6 +186,32 @@ describe('GBM prior', () => {
 });
 
 describe('GBM input validation', () => {
+  it('skips the synchronous positivity check where the backend cannot read synchronously', async () => {
+    // A plugin on the cpu kernels that says what WebGPU in Node says: no synchronous reads.
+    const unregister = registerBackendPlugin({
+      name: 'no-sync-reads',
+      priority: 0,
+      isAvailable: () => true,
+      async init() {
+        await tf.setBackend('cpu');
+        return { device: 'cpu', software: false, tfBackend: 'cpu', synchronousReads: false };
+      },
+    });
+    try {
+      await useBackend('no-sync-reads');
+      const sample = gbm().sampleMarginal(tf.tensor([-1, 2]), 0.5, Rng.fromSeed(0));
+      // No error: x_t = x₀ ∘ exp(…) keeps the sign of the bad element.
+      expect(sample.xt.dataSync()[0]).toBeLessThan(0);
+      tf.dispose([sample.xt, sample.noise!]);
+    } finally {
+      await useBackend('cpu');
+      unregister();
+    }
+    expect(() => gbm().sampleMarginal(tf.tensor([-1, 2]), 0.5, Rng.fromSeed(0))).toThrow(
+      /smallest value is -1/,
+    );
+  });
+
   it('non-positive data fails with an error that names the positivity transform', () => {
     const sde = gbm();
     const x0 = tf.tensor([0.5, 0, 0.3]);

@@ -10,7 +10,7 @@ export {
   type BatchLoss,
 } from './accumulate.ts';
 export { Adam, type AdamOptions } from './adam.ts';
-export { clipByGlobalNorm } from './clip.ts';
+export { clipByGlobalNorm, globalNorm } from './clip.ts';
 export { arrayData, type TrainingData } from './data.ts';
 export { DataOrder, stepRng } from './data-order.ts';
 export {

@@ -18,7 +18,7 @@ import type { ScoreFn, SDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { accumulatedGradients } from './accumulate.ts';
 import { Adam } from './adam.ts';
-import { clipByGlobalNorm } from './clip.ts';
+import { clipByGlobalNorm, globalNorm } from './clip.ts';
 import type { TrainingData } from './data.ts';
 import { DataOrder, stepRng } from './data-order.ts';
 import { type LossPoint, renderLossCurve } from './loss-curve.ts';
@@ -230,7 +230,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const samples = await options.sample(emaScore, step);
     const pixels = tf.tidy(() => (transform ? transform.inverse(samples) : samples));
     const [n, h, w, c] = pixels.shape as [number, number, number, number];
-    const png = encodePng(imageGrid(pixels.dataSync(), [n, h, w, c]));
+    const png = encodePng(imageGrid(await pixels.data(), [n, h, w, c]));
     tf.dispose([samples, pixels]);
     writeAtomic(join(outDir, 'samples', `step-${String(step).padStart(7, '0')}.png`), png);
   };
@@ -256,10 +256,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       [...variables.values()],
       microBatchSize,
     );
-    const lossValue = value.dataSync()[0]!;
     const named = new Map<string, tf.Tensor>();
     for (const [name, v] of variables) if (grads[v.name]) named.set(name, grads[v.name]!);
-    const clipped = clipByGlobalNorm(named, options.gradClipNorm);
+    // Read asynchronously: TensorFlow.js's WebGPU backend cannot read synchronously in Node.
+    const normTensor = globalNorm(named);
+    const [lossData, normData] = await Promise.all([value.data(), normTensor.data()]);
+    normTensor.dispose();
+    const lossValue = lossData[0]!;
+    const clipped = clipByGlobalNorm(named, options.gradClipNorm, normData[0]!);
     if (!Number.isFinite(lossValue) || !Number.isFinite(clipped.norm)) {
       tf.dispose([value, x0, ...Object.values(grads), ...clipped.grads.values()]);
       batch.dispose();

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { DaleError } from '../errors.ts';
 
 /** What a backend plugin reports once it is initialised. */
@@ -8,6 +9,11 @@ export interface BackendInfo {
   readonly software: boolean;
   /** The TensorFlow.js backend name that is now active (`tf.getBackend()`). */
   readonly tfBackend: string;
+  /**
+   * False when tensors cannot be read synchronously (`dataSync`), only with `await data()`:
+   * TensorFlow.js's WebGPU backend in Node. Default true. See {@link synchronousReadsAvailable}.
+   */
+  readonly synchronousReads?: boolean;
 }
 
 /** The answer of {@link BackendPlugin.isAvailable}: a boolean, or a boolean with the reason. */
@@ -62,6 +68,20 @@ export interface UseBackendOptions {
 }
 
 const plugins = new Map<string, BackendPlugin>();
+
+/** The last backend {@link useBackend} initialised. */
+let lastSelection: BackendSelection | undefined;
+
+/**
+ * Whether tensors of the active TensorFlow.js backend can be read synchronously (`dataSync`). False
+ * only when the plugin that {@link useBackend} chose for it said so (WebGPU in Node); true for a
+ * backend set some other way. Code with an optional synchronous check (e.g. GBM's positivity check)
+ * skips it where this is false.
+ */
+export function synchronousReadsAvailable(): boolean {
+  if (lastSelection === undefined || lastSelection.tfBackend !== tf.getBackend()) return true;
+  return lastSelection.synchronousReads ?? true;
+}
 
 /** Register (or replace) a backend plugin. Returns a function that unregisters it. */
 export function registerBackendPlugin(plugin: BackendPlugin): () => void {
@@ -198,6 +218,7 @@ export async function useBackend(
           ? `auto chose ${candidate.name}: the available backend of highest priority (${describe(candidates)})${skipped}`
           : `${candidate.name} was requested by name`;
       const selection: BackendSelection = { name: candidate.name, ...info, reason, candidates };
+      lastSelection = selection;
       options.log?.(
         `[dale] backend ${selection.name} on ${selection.device}${selection.software ? ' (software)' : ''}: ${reason}`,
       );

@@ -121,12 +121,13 @@ function fail(label: string, problem: string, cause?: unknown): never {
   throw new DaleError('invalid-checkpoint', `${label}: ${problem}`, cause ? { cause } : undefined);
 }
 
-function toSafetensors(tensor: tf.Tensor, name: string): SafetensorsTensor {
+/** Reads asynchronously: TensorFlow.js's WebGPU backend cannot read synchronously in Node. */
+async function toSafetensors(tensor: tf.Tensor, name: string): Promise<SafetensorsTensor> {
   const shape = [...tensor.shape];
   if (tensor.dtype === 'float32')
-    return { dtype: 'F32', shape, data: tensor.dataSync() as Float32Array };
+    return { dtype: 'F32', shape, data: (await tensor.data()) as Float32Array };
   if (tensor.dtype === 'int32')
-    return { dtype: 'I32', shape, data: tensor.dataSync() as Int32Array };
+    return { dtype: 'I32', shape, data: (await tensor.data()) as Int32Array };
   throw new DaleError(
     'invalid-checkpoint',
     `saveCheckpoint: tensor ${JSON.stringify(name)} must be float32 or int32, got ${tensor.dtype}`,
@@ -135,15 +136,21 @@ function toSafetensors(tensor: tf.Tensor, name: string): SafetensorsTensor {
 
 /**
  * Encode a checkpoint as bytes (no file system: this runs in browsers too, where crypto.subtle
- * exists). Tensor values are read synchronously. The EMA must have exactly the model's parameter
+ * exists). Tensor values are read asynchronously (so this works on every backend, WebGPU in Node
+ * included). The EMA must have exactly the model's parameter
  * names and shapes; any other tree is refused with a `DaleError` (code `'invalid-params'`).
  */
 export async function encodeCheckpoint(
   options: SaveCheckpointOptions,
 ): Promise<CheckpointBytes & { readonly config: string }> {
   const { model, ema, optimizer, meta = {} } = options;
-  const weights: Array<[string, SafetensorsTensor]> = flattenParams(model.params).map(
-    ([name, v]) => [name, toSafetensors(v, name)],
+  const weights: Array<[string, SafetensorsTensor]> = await Promise.all(
+    flattenParams(model.params).map(
+      async ([name, v]): Promise<[string, SafetensorsTensor]> => [
+        name,
+        await toSafetensors(v, name),
+      ],
+    ),
   );
   if (ema) {
     const names = new Set(weights.map(([name]) => name));
@@ -156,7 +163,7 @@ export async function encodeCheckpoint(
           `saveCheckpoint: EMA weight ${JSON.stringify(name)} [${v.shape.join(', ')}] has no model parameter of that name and shape`,
         );
       }
-      weights.push([`${EMA_PREFIX}${name}`, toSafetensors(v, name)]);
+      weights.push([`${EMA_PREFIX}${name}`, await toSafetensors(v, name)]);
     }
     if (emaWeights.length !== names.size) {
       throw new DaleError(
@@ -173,10 +180,14 @@ export async function encodeCheckpoint(
       optimizer.tensors instanceof Map
         ? [...optimizer.tensors.entries()]
         : Object.entries(optimizer.tensors as Record<string, tf.Tensor>);
-    const tensors = entries.map(([name, t]): [string, SafetensorsTensor] => [
-      name,
-      toSafetensors(t, name),
-    ]);
+    const tensors = await Promise.all(
+      entries.map(
+        async ([name, t]): Promise<[string, SafetensorsTensor]> => [
+          name,
+          await toSafetensors(t, name),
+        ],
+      ),
+    );
     optimizerBytes = encodeSafetensors(tensors, { state: JSON.stringify(optimizer.state ?? null) });
     files.push([CHECKPOINT_FILES.optimizer, optimizerBytes]);
   }
