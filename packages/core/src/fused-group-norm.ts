@@ -246,80 +246,94 @@ export const groupNormGradConfig: tf.GradConfig = {
   },
 };
 
+/** How a kernel reaches tensors on a backend that keeps float32 tensors in host memory. */
+export interface HostArrays {
+  /** A new float32 tensor of `shape` (its contents are overwritten). */
+  allocate(shape: number[]): tf.TensorInfo;
+  /** The values of `t`; taken only after the last allocation (a wasm heap may move). */
+  values(t: tf.TensorInfo): Float32Array;
+}
+
+/** The forward and backward arithmetic a backend runs (defaults: the functions above). */
+export interface GroupNormArithmetic {
+  readonly forward: typeof groupNormForward;
+  readonly backward: typeof groupNormBackward;
+}
+
+const jsArithmetic: GroupNormArithmetic = {
+  forward: groupNormForward,
+  backward: groupNormBackward,
+};
+
+/**
+ * Runs {@link GROUP_NORM_KERNEL} (`grad` false: outputs y, mean, rstd) or
+ * {@link GROUP_NORM_GRAD_KERNEL} (`grad` true: outputs dx, dScale, dOffset) on a backend whose
+ * tensors are host arrays: the body of both kernels on `cpu` and `wasm`.
+ */
+export function runGroupNormKernel(
+  grad: boolean,
+  { inputs, attrs }: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap },
+  memory: HostArrays,
+  arithmetic: GroupNormArithmetic = jsArithmetic,
+): tf.TensorInfo[] {
+  const shape = (inputs.x as tf.TensorInfo).shape;
+  const a = attrs as unknown as GroupNormAttrs;
+  const dims = groupNormDims(shape, a.groups);
+  const shapes = grad
+    ? [shape, [dims.channels], [dims.channels]]
+    : [shape, [dims.batch, dims.groups], [dims.batch, dims.groups]];
+  const out = shapes.map((s) => memory.allocate(s));
+  const [o0, o1, o2] = out.map((t) => memory.values(t)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  const arrays = Object.fromEntries(
+    Object.entries(inputs).map(([name, t]) => [name, memory.values(t as tf.TensorInfo)]),
+  );
+  if (grad) {
+    arithmetic.backward(dims, a, arrays as unknown as GroupNormGradInputs, {
+      dx: o0,
+      dScale: o1,
+      dOffset: o2,
+    });
+  } else {
+    arithmetic.forward(dims, a, arrays as unknown as GroupNormInputs, {
+      y: o0,
+      mean: o1,
+      rstd: o2,
+    });
+  }
+  return out;
+}
+
 type CpuBackendLike = {
   data: { get(dataId: object): { values: tf.backend_util.BackendValues } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 };
 
-/** The float32 values of every named kernel input on a backend whose tensors are typed arrays. */
-export function groupNormKernelArrays<K extends string>(
-  inputs: tf.NamedTensorInfoMap,
-  values: (t: tf.TensorInfo) => Float32Array,
-): Record<K, Float32Array> {
-  return Object.fromEntries(
-    Object.entries(inputs).map(([name, t]) => [name, values(t as tf.TensorInfo)]),
-  ) as Record<K, Float32Array>;
-}
-
-/** The sizes of the kernel's input `x` and its attributes. */
-export function groupNormKernelSizes(
-  inputs: tf.NamedTensorInfoMap,
-  attrs: tf.NamedAttrMap | undefined,
-): { shape: number[]; attrs: GroupNormAttrs; dims: GroupNormDims } {
-  const shape = (inputs.x as tf.TensorInfo).shape;
-  const a = attrs as unknown as GroupNormAttrs;
-  return { shape, attrs: a, dims: groupNormDims(shape, a.groups) };
+/** The `cpu` backend's tensors as {@link HostArrays} (a new tensor keeps the array it was given). */
+function cpuArrays(backend: unknown): HostArrays {
+  const cpu = backend as CpuBackendLike;
+  return {
+    allocate: (shape) =>
+      cpu.makeTensorInfo(shape, 'float32', new Float32Array(tf.util.sizeFromShape(shape))),
+    values: (t) => cpu.data.get(t.dataId).values as Float32Array,
+  };
 }
 
 /** {@link GROUP_NORM_KERNEL} on the `cpu` backend. */
 export const groupNormCpuConfig: tf.KernelConfig = {
   kernelName: GROUP_NORM_KERNEL,
   backendName: 'cpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const cpu = backend as CpuBackendLike;
-    const { shape, attrs: a, dims } = groupNormKernelSizes(inputs, attrs);
-    const stats = [dims.batch, dims.groups];
-    const out = {
-      y: new Float32Array(tf.util.sizeFromShape(shape)),
-      mean: new Float32Array(dims.batch * dims.groups),
-      rstd: new Float32Array(dims.batch * dims.groups),
-    };
-    const arrays = groupNormKernelArrays<keyof GroupNormInputs>(
-      inputs,
-      (t) => cpu.data.get(t.dataId).values as Float32Array,
-    );
-    groupNormForward(dims, a, arrays, out);
-    return [
-      cpu.makeTensorInfo(shape, 'float32', out.y),
-      cpu.makeTensorInfo(stats, 'float32', out.mean),
-      cpu.makeTensorInfo(stats, 'float32', out.rstd),
-    ];
-  },
+  kernelFunc: (args) => runGroupNormKernel(false, args, cpuArrays(args.backend)),
 };
 
 /** {@link GROUP_NORM_GRAD_KERNEL} on the `cpu` backend. */
 export const groupNormGradCpuConfig: tf.KernelConfig = {
   kernelName: GROUP_NORM_GRAD_KERNEL,
   backendName: 'cpu',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const cpu = backend as CpuBackendLike;
-    const { shape, attrs: a, dims } = groupNormKernelSizes(inputs, attrs);
-    const out = {
-      dx: new Float32Array(tf.util.sizeFromShape(shape)),
-      dScale: new Float32Array(dims.channels),
-      dOffset: new Float32Array(dims.channels),
-    };
-    const arrays = groupNormKernelArrays<keyof GroupNormGradInputs>(
-      inputs,
-      (t) => cpu.data.get(t.dataId).values as Float32Array,
-    );
-    groupNormBackward(dims, a, arrays, out);
-    return [
-      cpu.makeTensorInfo(shape, 'float32', out.dx),
-      cpu.makeTensorInfo([dims.channels], 'float32', out.dScale),
-      cpu.makeTensorInfo([dims.channels], 'float32', out.dOffset),
-    ];
-  },
+  kernelFunc: (args) => runGroupNormKernel(true, args, cpuArrays(args.backend)),
 };
 
 /**

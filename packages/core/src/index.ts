@@ -27,6 +27,7 @@ export {
   GROUP_NORM_GRAD_KERNEL,
   GROUP_NORM_KERNEL,
   type GroupNormActivation,
+  type GroupNormArithmetic,
   type GroupNormAttrs,
   type GroupNormDims,
   type GroupNormGradInputs,
@@ -37,9 +38,9 @@ export {
   groupNormDims,
   groupNormForward,
   groupNormGradConfig,
-  groupNormKernelArrays,
-  groupNormKernelSizes,
+  type HostArrays,
   registerFusedGroupNorm,
+  runGroupNormKernel,
 } from './fused-group-norm.ts';
 export { Rng, type RngState } from './random/rng.ts';
 export { randomNormal, randomRademacher, randomUniform } from './random/tensors.ts';

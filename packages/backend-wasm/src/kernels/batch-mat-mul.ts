@@ -45,7 +45,8 @@ function batchMatMul({ inputs, backend: b, attrs }: KernelArgs): HeapTensor {
   const batchB = tf.util.sizeFromShape(right.shape.slice(0, -2));
   const fast = !transposeA && !transposeB && batchA === 1 && batchB === 1;
   const mixedRanks = a.shape.length !== right.shape.length && batchA > 1 && batchB > 1;
-  if (fast || a.dtype !== 'float32' || right.dtype !== 'float32' || mixedRanks) {
+  const unequalBatches = batchA !== batchB && batchA !== 1 && batchB !== 1;
+  if (fast || a.dtype !== 'float32' || right.dtype !== 'float32' || mixedRanks || unequalBatches) {
     return builtInBatchMatMul.run({ inputs, backend, attrs });
   }
   const outShape = tf.broadcast_util
@@ -54,32 +55,28 @@ function batchMatMul({ inputs, backend: b, attrs }: KernelArgs): HeapTensor {
       transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!,
       transposeB ? right.shape[right.shape.length - 2]! : right.shape[right.shape.length - 1]!,
     ]);
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
-    return builtInBatchMatMul.run({ inputs, backend, attrs });
-  }
   const left3 = asRowMajor(backend, a, transposeA);
   const right3 = asRowMajor(backend, right, transposeB);
   const [, m, k] = left3.shape as [number, number, number];
   const n = right3.shape[2]!;
   const batch = Math.max(batchA, batchB);
-  const out = allocate(backend, outShape);
-  for (let i = 0; i < batch; i++) {
-    if (batch === 1) {
-      const result = product(backend, left3, right3);
-      f32(backend, out).set(f32(backend, result));
-      free(backend, result);
-      break;
+  let out: HeapTensor;
+  if (batch === 1) {
+    out = { ...product(backend, left3, right3), shape: outShape };
+  } else {
+    out = allocate(backend, outShape);
+    for (let i = 0; i < batch; i++) {
+      // XNNPACK caches its packed weights by the id of b, so each slice of b is a new tensor.
+      const sliceA = allocate(backend, [1, m, k]);
+      const sliceB = allocate(backend, [1, k, n]);
+      const ia = batchA === 1 ? 0 : i;
+      const ib = batchB === 1 ? 0 : i;
+      f32(backend, sliceA).set(f32(backend, left3).subarray(ia * m * k, (ia + 1) * m * k));
+      f32(backend, sliceB).set(f32(backend, right3).subarray(ib * k * n, (ib + 1) * k * n));
+      const result = product(backend, sliceA, sliceB);
+      f32(backend, out).set(f32(backend, result), i * m * n);
+      free(backend, result, sliceA, sliceB);
     }
-    // XNNPACK caches its packed weights by the id of b, so each slice of b is a new tensor.
-    const sliceA = allocate(backend, [1, m, k]);
-    const sliceB = allocate(backend, [1, k, n]);
-    const ia = batchA === 1 ? 0 : i;
-    const ib = batchB === 1 ? 0 : i;
-    f32(backend, sliceA).set(f32(backend, left3).subarray(ia * m * k, (ia + 1) * m * k));
-    f32(backend, sliceB).set(f32(backend, right3).subarray(ib * k * n, (ib + 1) * k * n));
-    const result = product(backend, sliceA, sliceB);
-    f32(backend, out).set(f32(backend, result), i * m * n);
-    free(backend, result, sliceA, sliceB);
   }
   if (transposeA) free(backend, left3);
   if (transposeB) free(backend, right3);

@@ -4,7 +4,12 @@
  * which remain the fallback and the reference). The module has its own memory: a call copies its
  * inputs in and its outputs out, which costs far less than the arithmetic.
  */
-import { type GroupNormDims, groupNormBackward, groupNormForward } from '@dale/core';
+import {
+  type GroupNormArithmetic,
+  type GroupNormDims,
+  groupNormBackward,
+  groupNormForward,
+} from '@dale/core';
 import { GROUP_NORM_WASM } from './group-norm-wasm.ts';
 
 interface Exports {
@@ -16,9 +21,7 @@ interface Exports {
 }
 
 /** The two passes, with the signatures of `@dale/core`'s typed-array functions. */
-export interface GroupNormImplementation {
-  readonly forward: typeof groupNormForward;
-  readonly backward: typeof groupNormBackward;
+export interface GroupNormImplementation extends GroupNormArithmetic {
   /** `'simd'` for the WebAssembly module, `'js'` for the JavaScript fallback. */
   readonly kind: 'simd' | 'js';
 }

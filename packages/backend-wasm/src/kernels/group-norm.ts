@@ -6,10 +6,8 @@
 import {
   GROUP_NORM_GRAD_KERNEL,
   GROUP_NORM_KERNEL,
-  type GroupNormGradInputs,
-  type GroupNormInputs,
-  groupNormKernelArrays,
-  groupNormKernelSizes,
+  type HostArrays,
+  runGroupNormKernel,
 } from '@dale/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { type GroupNormImplementation, jsGroupNorm, loadGroupNorm } from './group-norm-simd.ts';
@@ -23,51 +21,24 @@ export async function useGroupNormSimd(): Promise<GroupNormImplementation['kind'
   return implementation.kind;
 }
 
-function groupNorm({ inputs, backend: b, attrs }: KernelArgs): tf.TensorInfo[] {
-  const backend = asWasm(b);
-  const { shape, attrs: a, dims } = groupNormKernelSizes(inputs, attrs);
-  // Every allocation before the first view: allocating may move the heap.
-  const out = [shape, [dims.batch, dims.groups], [dims.batch, dims.groups]].map((s) =>
-    allocate(backend, s),
-  ) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-  const [y, mean, rstd] = out.map((t) => f32(backend, t)) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  const arrays = groupNormKernelArrays<keyof GroupNormInputs>(inputs, (t) => f32(backend, t));
-  implementation.forward(dims, a, arrays, { y, mean, rstd });
-  return out;
-}
-
-function groupNormGrad({ inputs, backend: b, attrs }: KernelArgs): tf.TensorInfo[] {
-  const backend = asWasm(b);
-  const { shape, attrs: a, dims } = groupNormKernelSizes(inputs, attrs);
-  const out = [shape, [dims.channels], [dims.channels]].map((s) => allocate(backend, s)) as [
-    tf.TensorInfo,
-    tf.TensorInfo,
-    tf.TensorInfo,
-  ];
-  const [dx, dScale, dOffset] = out.map((t) => f32(backend, t)) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
-  const arrays = groupNormKernelArrays<keyof GroupNormGradInputs>(inputs, (t) => f32(backend, t));
-  implementation.backward(dims, a, arrays, { dx, dScale, dOffset });
-  return out;
+/** The wasm heap as `@dale/core`'s {@link HostArrays}. */
+function heapArrays(backend: unknown): HostArrays {
+  const wasm = asWasm(backend);
+  return { allocate: (shape) => allocate(wasm, shape), values: (t) => f32(wasm, t) };
 }
 
 /** `DaleGroupNorm` for `wasm`. */
 export const groupNormConfig: tf.KernelConfig = {
   kernelName: GROUP_NORM_KERNEL,
   backendName: 'wasm',
-  kernelFunc: groupNorm as unknown as tf.KernelFunc,
+  kernelFunc: (args) =>
+    runGroupNormKernel(false, args as KernelArgs, heapArrays(args.backend), implementation),
 };
 
 /** `DaleGroupNormGrad` for `wasm`. */
 export const groupNormGradConfig: tf.KernelConfig = {
   kernelName: GROUP_NORM_GRAD_KERNEL,
   backendName: 'wasm',
-  kernelFunc: groupNormGrad as unknown as tf.KernelFunc,
+  kernelFunc: (args) =>
+    runGroupNormKernel(true, args as KernelArgs, heapArrays(args.backend), implementation),
 };
