@@ -1,9 +1,12 @@
-// `pnpm bench` part: unet-small at batch 64 — one training step and one Dale–Langevin sampling
-// step per available backend, peak RSS, and the same network in PyTorch CPU in the same run.
+// `pnpm bench` part: unet-small at batch 64 — one training step, one Dale–Langevin sampling
+// step and one forward pass per available backend, peak RSS, and in the same run the anchors a
+// user would weigh: the same network in PyTorch CPU (train and sampling step) and, exported to
+// ONNX from the PyTorch twin, onnxruntime-node (forward pass). Each anchor is skipped with a
+// message where it is missing (bench/anchors.ts).
 //   node --conditions=@dale/source bench/unet-small.ts [--backends wasm,webgpu,cpu] [--runs 3] [--batch 64]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import '@dale/backend-wasm';
@@ -16,6 +19,14 @@ import { daleLangevinSampler } from '@dale/samplers';
 import { gbm } from '@dale/sde';
 import { Adam, accumulatedGradients } from '@dale/train';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  anchorPackage,
+  anchorVersion,
+  exportOnnx,
+  maxAbsDiff,
+  ortNodeForward,
+  timeRuns,
+} from './anchors.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,17 +48,7 @@ const runs = Number(args.runs);
 const batch = Number(args.batch);
 const micro = args.micro ? Number(args.micro) : batch > 32 ? 32 : undefined;
 
-async function median(fn: () => Promise<void> | void): Promise<{ median: number; all: number[] }> {
-  await fn(); // warm-up
-  const all: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    all.push(performance.now() - start);
-  }
-  const sorted = [...all].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)]!, all };
-}
+const median = (fn: () => Promise<unknown> | unknown) => timeRuns(runs, async () => fn());
 
 // No positivity check inside the loss (x0 is 1 + uniform): it is a synchronous read, which
 // TensorFlow.js's WebGPU backend cannot do in Node, and PyTorch's step has no such check either.
@@ -55,6 +56,9 @@ const sde = gbm({ checkPositive: false });
 const results: Record<string, unknown>[] = [];
 const checkpointDir = mkdtempSync(join(tmpdir(), 'dale-bench-'));
 const skipped: { backend: string; reason: string }[] = [];
+/** The first backend's forward-pass output on x0 at t = 0.5, to check the ONNX anchor against. */
+let daleForward: Float32Array | undefined;
+let x0Values: Float32Array | undefined;
 for (const backend of args.backends.split(',')) {
   let chosen: Awaited<ReturnType<typeof useBackend>>;
   try {
@@ -99,9 +103,22 @@ for (const backend of args.backends.split(',')) {
     await x.data();
     x.dispose();
   };
+  const forwardPass = async () => {
+    const eps = tf.tidy(() => model.apply(model.params, x0, 0.5));
+    const values = (await eps.data()) as Float32Array;
+    eps.dispose();
+    return values;
+  };
   try {
+    if (daleForward === undefined) {
+      daleForward = await forwardPass();
+      x0Values = (await x0.data()) as Float32Array;
+    }
     const train = await median(trainStep);
     const sample = await median(sampleStep);
+    const forward = await median(async () => {
+      await forwardPass();
+    });
     results.push({
       backend: chosen.name,
       device: chosen.device,
@@ -110,6 +127,8 @@ for (const backend of args.backends.split(',')) {
       trainRunsMs: train.all,
       sampleStepMs: sample.median,
       sampleRunsMs: sample.all,
+      forwardMs: forward.median,
+      forwardRunsMs: forward.all,
     });
   } catch (error) {
     // e.g. a backend that runs out of memory or lacks a kernel: recorded, the others still run.
@@ -121,8 +140,9 @@ for (const backend of args.backends.split(',')) {
 }
 const peakRssMiB = process.resourceUsage().maxRSS / 1024;
 
+const pythons = [args.torch, '/usr/bin/python3', 'python3'].filter(Boolean);
 let torchResult: Record<string, number | string> | undefined;
-for (const python of [args.torch, '/usr/bin/python3', 'python3'].filter(Boolean)) {
+for (const python of pythons) {
   try {
     const out = execFileSync(
       python,
@@ -140,24 +160,50 @@ for (const python of [args.torch, '/usr/bin/python3', 'python3'].filter(Boolean)
     // no torch for this interpreter: try the next
   }
 }
+
+// onnxruntime-node on the ONNX export of the same network (same weights), forward pass at t = 0.5.
+let ortResult: Record<string, unknown> | undefined;
+let ortSkipped: string | undefined;
+const ortPackage = anchorPackage('onnxruntime-node');
+if ('missing' in ortPackage) ortSkipped = ortPackage.missing;
+else if (x0Values === undefined || daleForward === undefined) ortSkipped = 'no dale backend ran';
+else {
+  const onnx = exportOnnx(pythons, join(checkpointDir, 'ckpt'), join(checkpointDir, 'unet.onnx'));
+  if ('missing' in onnx) ortSkipped = onnx.missing;
+  else {
+    const threads = Math.min(2, availableParallelism());
+    const ort = await ortNodeForward(ortPackage.dir, onnx.path, x0Values, batch, runs, threads);
+    ortResult = {
+      version: anchorVersion(ortPackage.dir),
+      threads,
+      forwardMs: ort.median,
+      forwardRunsMs: ort.all,
+      maxAbsDiffFromDale: maxAbsDiff(ort.output, daleForward),
+    };
+  }
+}
 rmSync(checkpointDir, { recursive: true, force: true });
 
+console.log(
+  `machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs, Node ${process.version}`,
+);
 console.log(
   `unet-small (1,585,153 parameters), batch ${batch}${micro ? ` (ours: ${batch / micro} micro-batches of ${micro})` : ''}, median of ${runs} runs after a warm-up; peak RSS ${peakRssMiB.toFixed(0)} MiB`,
 );
 console.log(
-  'backend          | train step ms | ratio vs torch | DL sample step ms | ratio vs torch',
+  'backend          | train step ms | ratio vs torch | DL sample step ms | ratio vs torch | forward ms | ratio vs onnxruntime-node',
 );
 console.log(
-  '-----------------|---------------|----------------|-------------------|---------------',
+  '-----------------|---------------|----------------|-------------------|----------------|------------|--------------------------',
 );
 const ratio = (ours: number, theirs: number | undefined) =>
   theirs ? `${(ours / theirs).toFixed(2)}×` : 'n/a';
 for (const r of results) {
   const t = r.trainStepMs as number;
   const s = r.sampleStepMs as number;
+  const f = r.forwardMs as number;
   console.log(
-    `${String(r.backend).padEnd(17)}| ${t.toFixed(0).padEnd(14)}| ${ratio(t, torchResult?.trainStepMs as number).padEnd(15)}| ${s.toFixed(0).padEnd(18)}| ${ratio(s, torchResult?.sampleStepMs as number)}`,
+    `${String(r.backend).padEnd(17)}| ${t.toFixed(0).padEnd(14)}| ${ratio(t, torchResult?.trainStepMs as number).padEnd(15)}| ${s.toFixed(0).padEnd(18)}| ${ratio(s, torchResult?.sampleStepMs as number).padEnd(15)}| ${f.toFixed(0).padEnd(11)}| ${ratio(f, ortResult?.forwardMs as number)}`,
   );
 }
 for (const { backend, reason } of skipped) console.log(`${backend.padEnd(17)}| skipped: ${reason}`);
@@ -167,6 +213,14 @@ if (torchResult) {
   );
 } else {
   console.log('pytorch          | not installed (apt-get install python3-torch) — no ratio');
+}
+if (ortResult) {
+  const diff = (ortResult.maxAbsDiffFromDale as number).toExponential(1);
+  console.log(
+    `${`ort-node ${ortResult.version}`.padEnd(17)}| ${''.padEnd(14)}| ${''.padEnd(15)}| ${''.padEnd(18)}| ${''.padEnd(15)}| ${(ortResult.forwardMs as number).toFixed(0).padEnd(11)}| 1.00× (${ortResult.threads} threads; max |output − dale's| ${diff})`,
+  );
+} else {
+  console.log(`onnxruntime-node | skipped: ${ortSkipped}`);
 }
 console.log(
   JSON.stringify({
@@ -178,5 +232,7 @@ console.log(
     results,
     skipped,
     torch: torchResult ?? null,
+    onnxruntimeNode: ortResult ?? { skipped: ortSkipped },
+    machine: { cpu: cpus()[0]?.model, cpus: availableParallelism(), node: process.version },
   }),
 );
