@@ -42,6 +42,15 @@ export {
   registerFusedGroupNorm,
   runGroupNormKernel,
 } from './fused-group-norm.ts';
+export {
+  assertSingleTfjsCore,
+  importPeer,
+  installCommand,
+  isMissingModule,
+  loadedTfjsCoreCopies,
+  type PeerOptions,
+  type TfjsCoreCopy,
+} from './peers.ts';
 export { Rng, type RngState } from './random/rng.ts';
 export { randomNormal, randomRademacher, randomUniform } from './random/tensors.ts';
 export {

@@ -17,6 +17,7 @@ export {
 export { fileSystemHandler } from './extractors/file-io-handler.ts';
 export {
   type GraphModelExtractorOptions,
+  type GraphModelLike,
   graphModelExtractor,
   inceptionPreprocess,
   loadInceptionV3,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DaleError } from '../errors.ts';
+import { assertSingleTfjsCore } from '../peers.ts';
 
 /** What a backend plugin reports once it is initialised. */
 export interface BackendInfo {
@@ -166,6 +167,7 @@ export async function useBackend(
   name: string = 'auto',
   options: UseBackendOptions = {},
 ): Promise<BackendSelection> {
+  assertSingleTfjsCore();
   const mode = name === 'auto' ? 'auto' : 'explicit';
   const checkAll = () => Promise.all(sortedPlugins().map((p) => check(p, { mode })));
   // A backend asked for by name is checked alone (probing the others can be slow or noisy, e.g.

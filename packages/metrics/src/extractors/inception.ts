@@ -2,11 +2,18 @@
  * InceptionV3 pool features from a TensorFlow.js graph model, preprocessed as the reference FID code.
  * @module
  */
-import { DaleError } from '@dale/core';
-import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs';
+import { DaleError, importPeer } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureExtractor } from './feature-extractor.ts';
 import { fileSystemHandler } from './file-io-handler.ts';
+
+/**
+ * The part of a TensorFlow.js `GraphModel` (`@tensorflow/tfjs-converter`) that
+ * {@link graphModelExtractor} uses.
+ */
+export interface GraphModelLike {
+  execute(inputs: tf.Tensor, outputs?: string): tf.Tensor | tf.Tensor[];
+}
 
 /** Options of {@link graphModelExtractor} and {@link loadInceptionV3}. */
 export interface GraphModelExtractorOptions {
@@ -56,7 +63,7 @@ export function inceptionPreprocess(
 
 /** A {@link FeatureExtractor} running `model` on preprocessed images ({@link inceptionPreprocess}). */
 export function graphModelExtractor(
-  model: GraphModel,
+  model: GraphModelLike,
   options: GraphModelExtractorOptions = {},
 ): FeatureExtractor {
   const featureDim = options.featureDim ?? 2048;
@@ -106,13 +113,20 @@ export function graphModelExtractor(
 /**
  * Load a TensorFlow.js graph model (model.json + weight shards) from a file path, a `file://` URL or
  * an http(s) URL, and wrap it as the InceptionV3 feature extractor. See the README for how to obtain
- * a converted InceptionV3.
+ * a converted InceptionV3. It needs the optional peer `@tensorflow/tfjs-converter`
+ * (`npm install @tensorflow/tfjs-converter@^4.22.0`); without it, it fails with a `DaleError` of
+ * code `'missing-peer'` that says so.
  */
 export async function loadInceptionV3(
   location: string,
   options: GraphModelExtractorOptions = {},
 ): Promise<FeatureExtractor> {
   const remote = /^https?:\/\//.test(location);
+  const { loadGraphModel } = await importPeer(
+    '@tensorflow/tfjs-converter',
+    () => import('@tensorflow/tfjs-converter'),
+    { range: '^4.22.0', neededBy: 'loadInceptionV3 (@dale/metrics)' },
+  );
   const model = await loadGraphModel(remote ? location : fileSystemHandler(location));
   return graphModelExtractor(model, options);
 }
