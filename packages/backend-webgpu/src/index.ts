@@ -16,13 +16,25 @@
  */
 import { type BackendPlugin, registerBackendPlugin } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AdapterLike, describeAdapter, ensureNavigatorGpu } from './navigator-gpu.ts';
+import {
+  type AdapterLike,
+  DAWN_INSTALL_HINT,
+  dawnInstalled,
+  describeAdapter,
+  ensureNavigatorGpu,
+  probeAdapterQuietly,
+} from './navigator-gpu.ts';
 
 export {
   type AdapterLike,
+  DAWN_INSTALL_HINT,
+  DAWN_LIMIT_WARNING,
+  DAWN_VERSION,
+  dawnInstalled,
   describeAdapter,
   ensureNavigatorGpu,
   type GpuLike,
+  probeAdapterQuietly,
 } from './navigator-gpu.ts';
 
 let adapterPromise: Promise<AdapterLike | null> | undefined;
@@ -40,12 +52,20 @@ export const webgpuBackendPlugin: BackendPlugin = {
   name: 'webgpu',
   priority: 50,
   async isAvailable({ mode }) {
-    const adapter = await findAdapter();
+    const inNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+    const hasGpu = Boolean((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu);
+    if (inNode && !hasGpu && !dawnInstalled()) {
+      return { available: false, reason: `Dawn is not installed (${DAWN_INSTALL_HINT})` };
+    }
+    // In Node, until WebGPU is chosen, the adapter is asked for in a child process, which keeps
+    // Dawn's adapter-limit warnings off the user's standard error.
+    const adapter = inNode && !hasGpu ? await probeAdapterQuietly() : await findAdapter();
     if (!adapter) {
       return {
         available: false,
-        reason:
-          'no WebGPU adapter (in Node: install the optional `webgpu` package and a Vulkan driver, e.g. Mesa ≥ 25)',
+        reason: inNode
+          ? 'no WebGPU adapter (Dawn found none: install a Vulkan driver, e.g. Mesa ≥ 25)'
+          : 'no WebGPU adapter (this browser has no navigator.gpu, or it gave no adapter)',
       };
     }
     const { device, software } = describeAdapter(adapter);
