@@ -23,6 +23,8 @@ export type ModelOverrides = Partial<
     | 'dropout'
     | 'predicts'
     | 'inputTransform'
+    | 'classes'
+    | 'preconditioning'
   >
 >;
 
@@ -55,6 +57,11 @@ export interface TrainSettings {
   readonly limit: number | null;
   /** Without a terminal, print a progress line every this many steps. */
   readonly logEvery: number;
+  /**
+   * For a class-conditional model (the `edm` preset): the probability that a training label is
+   * replaced by "no class", which trains the unconditional score that guidance needs.
+   */
+  readonly labelDropout: number;
   /** U-Net fields that replace the preset's. */
   readonly model: ModelOverrides;
 }
@@ -103,12 +110,16 @@ const CHECKS: Readonly<Record<Exclude<keyof TrainSettings, 'model'>, Check>> = {
   seed: integer(0),
   limit: orNull(integer(1)),
   logEvery: integer(1),
+  labelDropout: decay,
 };
 
 /** The fields a config file may set, in the order `--help` and errors list them. */
 export const CONFIG_FIELDS: readonly string[] = [...Object.keys(CHECKS), 'model'];
 
-const MODEL_FIELDS = Object.keys(UNET_DEFAULTS).filter((k) => k !== 'kind');
+// `preconditioning` is measured on the data by the `edm` preset, never set by hand.
+const MODEL_FIELDS = Object.keys(UNET_DEFAULTS).filter(
+  (k) => k !== 'kind' && k !== 'preconditioning',
+);
 
 function fail(source: string, field: string, expected: string, got: unknown): never {
   throw new UsageError(

@@ -34,6 +34,12 @@ export {
   type NoisedPriorOptions,
 } from './dataset/noised-prior.ts';
 export {
+  type LogDataStatistics,
+  logDataStatistics,
+  priorMismatchNats,
+  wideHorizon,
+} from './dataset/log-statistics.ts';
+export {
   type DecodeInfo,
   datasetFromCifarArchive,
   datasetFromCifarBatches,

@@ -23,11 +23,13 @@ export type { LossReduction } from './reduction.ts';
 export {
   DEFAULT_EPS,
   DEFAULT_STEPS,
+  type LogNormalNoiseLevels,
   sampleTimes,
   type TimeSampling,
   type TimeSamplingOptions,
 } from './time-sampling.ts';
 export {
+  denoiserWeighting,
   LOSS_WEIGHTINGS,
   type LossWeighting,
   noiseVariance,

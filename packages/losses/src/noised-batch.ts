@@ -3,7 +3,7 @@
  * @module
  */
 import { DaleError, type Rng } from '@dale/core';
-import type { ScoreFn, SDE, Time } from '@dale/sde';
+import { logGaussianKernel, type ScoreFn, type SDE, type Time } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkBatch,
@@ -12,7 +12,7 @@ import {
   reduce,
   sumPerExample,
 } from './reduction.ts';
-import { sampleTimes, type TimeSampling } from './time-sampling.ts';
+import { type LogNormalNoiseLevels, sampleTimes, type TimeSampling } from './time-sampling.ts';
 import { type LossWeighting, resolveWeighting, weightsAt } from './weighting.ts';
 
 /**
@@ -36,6 +36,8 @@ export interface ScoreMatchingOptions {
   readonly timeSampling?: TimeSampling;
   /** N for `timeSampling: 'grid'`; default 1000. */
   readonly steps?: number;
+  /** ln S ~ N(mean, std²) for `timeSampling: 'log-normal'` (needs a log-space Gaussian kernel). */
+  readonly noiseLevels?: LogNormalNoiseLevels;
   /** Fixed times instead of drawn ones: one for the batch or one per example, each in (0, T]. */
   readonly t?: Time;
   /** How to reduce; default `'sum-over-pixels'` (the reference). */
@@ -94,11 +96,14 @@ export function noiseBatch(
   const { batch, perExample } = checkBatch(x0, what);
   let t: Time;
   if (options.t === undefined) {
+    const kernel = options.timeSampling === 'log-normal' ? logGaussianKernel(sde) : undefined;
     t = sampleTimes(batch, rng, {
       T: sde.T,
       eps: options.eps,
       timeSampling: options.timeSampling,
       steps: options.steps,
+      ...(options.noiseLevels && { noiseLevels: options.noiseLevels }),
+      ...(kernel && { kernel }),
     });
   } else {
     checkFixedTimes(options.t, sde, batch);

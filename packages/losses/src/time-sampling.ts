@@ -3,12 +3,22 @@
  * @module
  */
 import { DaleError, type Rng } from '@dale/core';
+import type { LogGaussianKernel } from '@dale/sde';
 
 /**
  * How training times are drawn: `'uniform'` on the interval [ε, T] (continuous time, as in
- * score_sde), or `'grid'` on the reference's N-step grid t = kT/N.
+ * score_sde), `'grid'` on the reference's N-step grid t = kT/N, or `'log-normal'` in the
+ * log-space noise level, ln S(t) ~ N(P_mean, P_std²) (Karras et al. 2022; guide: M18).
  */
-export type TimeSampling = 'uniform' | 'grid';
+export type TimeSampling = 'uniform' | 'grid' | 'log-normal';
+
+/** The distribution of `'log-normal'` time sampling: ln S ~ N(mean, std²). */
+export interface LogNormalNoiseLevels {
+  /** P_mean, the mean of ln S. */
+  readonly mean: number;
+  /** P_std > 0, the standard deviation of ln S. */
+  readonly std: number;
+}
 
 /** Options of {@link sampleTimes}. */
 export interface TimeSamplingOptions {
@@ -20,6 +30,10 @@ export interface TimeSamplingOptions {
   readonly timeSampling?: TimeSampling;
   /** N, the number of grid steps for `'grid'`; default 1000 (the reference). */
   readonly steps?: number;
+  /** The noise-level distribution of `'log-normal'` (required there). */
+  readonly noiseLevels?: LogNormalNoiseLevels;
+  /** The SDE's log-space kernel, which maps a noise level S to its time (required for `'log-normal'`). */
+  readonly kernel?: LogGaussianKernel;
 }
 
 /** Default smallest training time ε. */
@@ -58,10 +72,11 @@ export function sampleTimes(batch: number, rng: Rng, options: TimeSamplingOption
     for (let b = 0; b < batch; b++) out[b] = eps + (T - eps) * rng.uniform();
     return out;
   }
+  if (timeSampling === 'log-normal') return logNormalTimes(out, rng, options, eps);
   if (timeSampling !== 'grid') {
     throw new DaleError(
       'invalid-time-sampling',
-      `timeSampling must be 'uniform' or 'grid', got ${JSON.stringify(timeSampling)}`,
+      `timeSampling must be 'uniform', 'grid' or 'log-normal', got ${JSON.stringify(timeSampling)}`,
     );
   }
   if (!Number.isInteger(steps) || steps < 2) {
@@ -75,5 +90,39 @@ export function sampleTimes(batch: number, rng: Rng, options: TimeSamplingOption
     );
   }
   for (let b = 0; b < batch; b++) out[b] = ((first + rng.int(steps - first)) * T) / steps;
+  return out;
+}
+
+/**
+ * `'log-normal'`: S = exp(P_mean + P_std n), n ~ N(0, 1) (one `rng.normal()` per example), mapped
+ * to its time by the kernel and clamped to [ε, T] (levels above S(T) are trained at T).
+ */
+function logNormalTimes(
+  out: Float64Array,
+  rng: Rng,
+  options: TimeSamplingOptions,
+  eps: number,
+): Float64Array {
+  const { noiseLevels, kernel, T } = options;
+  if (!kernel || typeof kernel.timeAt !== 'function') {
+    throw new DaleError(
+      'invalid-time-sampling',
+      "timeSampling 'log-normal' needs the SDE's log-space kernel (logGaussianKernel(sde) of @dale/sde)",
+    );
+  }
+  if (
+    !noiseLevels ||
+    !Number.isFinite(noiseLevels.mean) ||
+    !(Number.isFinite(noiseLevels.std) && noiseLevels.std > 0)
+  ) {
+    throw new DaleError(
+      'invalid-time-sampling',
+      `timeSampling 'log-normal' needs noiseLevels { mean, std > 0 } (of ln S), got ${JSON.stringify(noiseLevels)}`,
+    );
+  }
+  for (let b = 0; b < out.length; b++) {
+    const level = Math.exp(noiseLevels.mean + noiseLevels.std * rng.normal());
+    out[b] = Math.min(T, Math.max(eps, kernel.timeAt(level)));
+  }
   return out;
 }

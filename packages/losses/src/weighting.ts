@@ -79,3 +79,22 @@ export function weightsAt(weighting: WeightingFn, sde: SDE, t: Time, batch: numb
   }
   return out;
 }
+
+/**
+ * The M-DSM weighting of the preconditioned log-space denoiser (guide: M18): λ(t) = w(S) S⁴ with
+ * w(S) = (S² + σ_d²)/(S σ_d)², S = S(t). With it M-DSM is Karras et al.'s weighted denoiser loss
+ * w(S) ‖D − log x₀‖², since the M-DSM residual of a denoiser is (D − log x₀)/S² (guide: M16).
+ * `sigmaData` is σ_d of the log data.
+ */
+export function denoiserWeighting(sigmaData: number): WeightingFn {
+  if (!(Number.isFinite(sigmaData) && sigmaData > 0)) {
+    throw new DaleError(
+      'invalid-weighting',
+      `denoiserWeighting: sigmaData must be a finite number > 0, got ${sigmaData}`,
+    );
+  }
+  return (t, sde) => {
+    const S2 = noiseVariance(sde, t);
+    return ((S2 + sigmaData * sigmaData) / (S2 * sigmaData * sigmaData)) * S2 * S2;
+  };
+}

@@ -100,7 +100,7 @@ describe('sampleTimes', () => {
     );
     // biome-ignore lint/suspicious/noExplicitAny: an invalid name on purpose
     expect(() => sampleTimes(4, rng, { T: 1, timeSampling: 'stratified' as any })).toThrow(
-      /timeSampling must be 'uniform' or 'grid', got "stratified"/,
+      /timeSampling must be 'uniform', 'grid' or 'log-normal', got "stratified"/,
     );
     expect(() => sampleTimes(0, rng, { T: 1 })).toThrow(/batch must be an integer >= 1/);
   });

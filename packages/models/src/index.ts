@@ -90,6 +90,7 @@ export {
   validateMlpConfig,
 } from './mlp.ts';
 export {
+  type ApplyOptions,
   type Model,
   type ModelConfig,
   PARAMETERISATIONS,
@@ -108,6 +109,13 @@ export {
   type TensorsOf,
   type TensorTree,
 } from './params.ts';
+export {
+  checkPreconditioning,
+  denoiserLossWeight,
+  type Preconditioning,
+  type PreconditioningCoefficients,
+  preconditioningAt,
+} from './preconditioning.ts';
 export {
   listModelKinds,
   type ModelFactory,

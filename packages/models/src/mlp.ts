@@ -122,7 +122,13 @@ export function validateMlpConfig(config: unknown): MlpConfig {
     maxPeriod: requireNumber(WHAT, 'maxPeriod', config['maxPeriod'], 1),
     timeScale: requireNumber(WHAT, 'timeScale', config['timeScale'], 0),
     activation: requireOneOf(WHAT, 'activation', config['activation'], ACTIVATIONS),
-    predicts: requireOneOf(WHAT, 'predicts', config['predicts'], PARAMETERISATIONS),
+    // A log-space denoiser needs the U-Net's preconditioning fields; the MLP predicts scores or noise.
+    predicts: requireOneOf(
+      WHAT,
+      'predicts',
+      config['predicts'],
+      PARAMETERISATIONS.filter((p) => p !== 'denoiser'),
+    ),
     inputTransform: requireOneOf(
       WHAT,
       'inputTransform',

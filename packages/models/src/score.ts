@@ -3,15 +3,37 @@
  * @module
  */
 import { DaleError } from '@dale/core';
-import { coefficient, type ScoreFn, type SDE, type Time } from '@dale/sde';
+import {
+  coefficient,
+  mapTime,
+  requireLogGaussianKernel,
+  type ScoreFn,
+  type SDE,
+  type Time,
+} from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Model, ModelConfig } from './model.ts';
+import type { ApplyOptions, Model, ModelConfig } from './model.ts';
 import type { ParamTree, TensorsOf } from './params.ts';
+import { checkPreconditioning, preconditioningAt } from './preconditioning.ts';
 
 /** Options of {@link scoreFnFromModel}. */
 export interface ScoreFnOptions<P extends ParamTree> {
   /** Weights to evaluate the model with (e.g. the EMA shadow weights); default `model.params`. */
   readonly params?: P | TensorsOf<P>;
+  /**
+   * Class labels of a class-conditional model (`config.classes` K > 0), one per batch element,
+   * each in 0…K − 1, or K for "no class". Omitted: the unconditional branch (label K) for every
+   * element. The score function then only accepts batches of this size.
+   */
+  readonly labels?: ArrayLike<number>;
+  /**
+   * Classifier-free guidance weight w ≥ 0 (Ho & Salimans 2022): the score is
+   * (1 + w) s(x, t | c) − w s(x, t | no class), evaluated as one batch of twice the size.
+   * 0 (default) is the plain conditional score. Needs `labels`.
+   */
+  readonly guidance?: number;
+  /** Dropout generator for training passes; default none (evaluation). */
+  readonly rng?: ApplyOptions['rng'];
 }
 
 /** An additive SDE whose Gaussian kernel has variance v(t), such as `AdditiveSDE` (VE, VP). */
@@ -67,6 +89,7 @@ function noiseStd(sde: SDE): (t: number) => number {
  * | `'hyvarinen'`    | output                            | error (needs ÷ x)      |
  * | `'stein'`        | x ∘ output (guide: M5)            | output                 |
  * | `'noise'` (ε̂)    | −1 − ε̂ / S(t) (guide: M6; GBM)   | −ε̂ / √v(t)             |
+ * | `'denoiser'` (F)  | (D + m(t) − log x)/S² − 1 (M16)   | error (log-space only) |
  *
  * The noise row is the score of the transition kernel with the true noise replaced by its
  * prediction: for GBM, S²(t) = `sde.schedule.sigmaSquaredIntegral(t)`; for an additive SDE,
@@ -79,8 +102,65 @@ export function scoreFnFromModel<C extends ModelConfig, P extends ParamTree>(
   options: ScoreFnOptions<P> = {},
 ): ScoreFn {
   const params = options.params ?? model.params;
-  const predict = (x: tf.Tensor, t: Time): tf.Tensor => {
-    const out = model.apply(params, x, t);
+  const classes = Number(model.config['classes'] ?? 0);
+  const guidance = checkGuidance(options, classes);
+  const labels = options.labels === undefined ? undefined : Array.from(options.labels);
+  if (labels && !(classes > 0)) {
+    throw new DaleError(
+      'unsupported-conditioning',
+      'scoreFnFromModel: labels were given, but the model is unconditional (config.classes is 0); ' +
+        'train a class-conditional model, or sample without labels',
+    );
+  }
+  const score = labelledScore(model, sde, params, options.rng);
+  if (guidance === 0 || !labels) return (x, t) => score(x, t, labels);
+  const nulls = labels.map(() => classes);
+  // One batch of 2B: the conditional half, then the unconditional half.
+  return (x, t) =>
+    tf.tidy(() => {
+      const both = score(tf.concat([x, x], 0), doubleTime(t), [...labels, ...nulls]);
+      const [conditional, unconditional] = tf.split(both, 2, 0);
+      return tf.sub(tf.mul(1 + guidance, conditional!), tf.mul(guidance, unconditional!));
+    });
+}
+
+function checkGuidance(options: ScoreFnOptions<ParamTree>, classes: number): number {
+  const guidance = options.guidance ?? 0;
+  if (!(typeof guidance === 'number' && Number.isFinite(guidance) && guidance >= 0)) {
+    throw new DaleError(
+      'invalid-guidance',
+      `scoreFnFromModel: guidance must be a finite number >= 0 (0: no guidance), got ${guidance}`,
+    );
+  }
+  if (guidance > 0 && (options.labels === undefined || !(classes > 0))) {
+    throw new DaleError(
+      'invalid-guidance',
+      'scoreFnFromModel: guidance needs a class-conditional model and the labels to guide towards',
+    );
+  }
+  return guidance;
+}
+
+function doubleTime(t: Time): Time {
+  return typeof t === 'number' ? t : Float64Array.from([...Array.from(t), ...Array.from(t)]);
+}
+
+/** A score function that takes the batch's class labels (or none) with each call. */
+type LabelledScore = (x: tf.Tensor, t: Time, labels?: readonly number[]) => tf.Tensor;
+
+/** The model's network output for given labels. */
+type Prediction = LabelledScore;
+
+/** The score of a model as a function of input, time and labels. */
+function labelledScore<C extends ModelConfig, P extends ParamTree>(
+  model: Model<C, P>,
+  sde: SDE,
+  params: P | TensorsOf<P>,
+  rng: ApplyOptions['rng'],
+): LabelledScore {
+  const predict: Prediction = (x, t, labels) => {
+    const applyOptions: ApplyOptions = { ...(labels && { labels }), ...(rng && { rng }) };
+    const out = model.apply(params, x, t, applyOptions);
     if (!tf.util.arraysEqual(out.shape, x.shape)) {
       const shape = out.shape;
       out.dispose();
@@ -91,6 +171,15 @@ export function scoreFnFromModel<C extends ModelConfig, P extends ParamTree>(
     }
     return out;
   };
+  return scoreFromPrediction(model, sde, predict);
+}
+
+/** Convert what the network predicts into the score `sde.scoreKind` names. */
+function scoreFromPrediction<C extends ModelConfig, P extends ParamTree>(
+  model: Model<C, P>,
+  sde: SDE,
+  predict: Prediction,
+): LabelledScore {
   const target = sde.scoreKind;
   switch (model.predicts) {
     case 'hyvarinen':
@@ -103,16 +192,94 @@ export function scoreFnFromModel<C extends ModelConfig, P extends ParamTree>(
       );
     case 'stein':
       if (target === 'stein') return predict;
-      return (x, t) => tf.tidy(() => tf.mul(x, predict(x, t)));
+      return (x, t, labels) => tf.tidy(() => tf.mul(x, predict(x, t, labels)));
     case 'noise': {
       const std = noiseStd(sde);
       const offset = target === 'hyvarinen' ? -1 : 0;
-      return (x, t) => tf.tidy(() => tf.sub(offset, tf.div(predict(x, t), coefficient(t, x, std))));
+      return (x, t, labels) =>
+        tf.tidy(() => tf.sub(offset, tf.div(predict(x, t, labels), coefficient(t, x, std))));
     }
+    case 'denoiser':
+      return denoiserScore(model.config, sde, predict);
     default:
       throw new DaleError(
         'invalid-model-config',
-        `scoreFnFromModel: model.predicts must be 'hyvarinen', 'stein' or 'noise', got ${JSON.stringify(model.predicts)}`,
+        `scoreFnFromModel: model.predicts must be 'hyvarinen', 'stein', 'noise' or 'denoiser', got ${JSON.stringify(model.predicts)}`,
       );
   }
+}
+
+/**
+ * The Hyvärinen score of a preconditioned log-space denoiser (guide: M16, M17): with y = log x,
+ * ŷ = y − m(t) − μ_d and S = S(t), the network F sees c_in ŷ at time c_noise, then
+ * D = μ_d + c_skip ŷ + c_out F and s_H = (D + m(t) − y) / S² − 1.
+ */
+function denoiserScore(config: ModelConfig, sde: SDE, predict: Prediction): LabelledScore {
+  const where = `scoreFnFromModel: a 'denoiser' model`;
+  if (sde.scoreKind !== 'hyvarinen') {
+    throw new DaleError(
+      'unsupported-parameterisation',
+      `${where} is a log-space denoiser and needs a multiplicative SDE (GBM), got '${sde.family}'`,
+    );
+  }
+  const kernel = requireLogGaussianKernel(sde, where);
+  const { sigmaData, dataMean } = checkPreconditioning(config['preconditioning'], where);
+  const at = (t: number) => {
+    const level = kernel.noiseLevel(t);
+    if (!(level > 0)) {
+      throw new DaleError(
+        'invalid-time',
+        `${where} gives no score at t = ${t}, where the noise level S(t) is ${level}; evaluate it at t > 0`,
+      );
+    }
+    return { level, shift: kernel.shift(t), ...preconditioningAt(level, sigmaData) };
+  };
+  return (x, t, labels) =>
+    tf.tidy(() => {
+      const c = (pick: (v: ReturnType<typeof at>) => number) =>
+        coefficient(t, x, (s) => pick(at(s)));
+      const y = tf.log(x);
+      const centred = tf.sub(
+        tf.sub(
+          y,
+          c((v) => v.shift),
+        ),
+        dataMean,
+      );
+      const F = predict(
+        tf.mul(
+          c((v) => v.cIn),
+          centred,
+        ),
+        mapTime(t, (s) => at(s).cNoise),
+        labels,
+      );
+      const denoised = tf.add(
+        tf.add(
+          dataMean,
+          tf.mul(
+            c((v) => v.cSkip),
+            centred,
+          ),
+        ),
+        tf.mul(
+          c((v) => v.cOut),
+          F,
+        ),
+      );
+      const residual = tf.sub(
+        tf.add(
+          denoised,
+          c((v) => v.shift),
+        ),
+        y,
+      );
+      return tf.sub(
+        tf.div(
+          residual,
+          c((v) => v.level * v.level),
+        ),
+        1,
+      );
+    });
 }

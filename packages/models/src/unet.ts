@@ -20,6 +20,7 @@ import {
 } from './layers/attention.ts';
 import { type Conv2dParams, conv2d, initConv2d } from './layers/conv2d.ts';
 import { type GroupNormParams, groupNorm, initGroupNorm } from './layers/group-norm.ts';
+import { initVariable } from './layers/init.ts';
 import { initMlpBlock, type MlpBlockParams, mlpBlock } from './layers/mlp-block.ts';
 import { initResBlock, type ResBlockParams, resBlock } from './layers/res-block.ts';
 import { downsample, initResample, upsample } from './layers/resample.ts';
@@ -29,8 +30,15 @@ import {
   sinusoidalEmbedding,
 } from './layers/time-embedding.ts';
 import { INPUT_TRANSFORMS, type InputTransform } from './mlp.ts';
-import { type Model, type ModelConfig, PARAMETERISATIONS, type Parameterisation } from './model.ts';
+import {
+  type ApplyOptions,
+  type Model,
+  type ModelConfig,
+  PARAMETERISATIONS,
+  type Parameterisation,
+} from './model.ts';
 import type { TensorsOf } from './params.ts';
+import { checkPreconditioning, type Preconditioning } from './preconditioning.ts';
 
 /** The JSON form of a U-Net score network; every field is explicit. */
 export interface UnetConfig extends ModelConfig {
@@ -59,6 +67,13 @@ export interface UnetConfig extends ModelConfig {
   readonly predicts: Parameterisation;
   /** Transform applied to the input before the first layer (`'log'` needs x > 0). */
   readonly inputTransform: InputTransform;
+  /**
+   * Number of classes K of a class-conditional model (labels 0…K − 1, and K for "no class", the
+   * unconditional branch of classifier-free guidance); 0 for an unconditional model.
+   */
+  readonly classes: number;
+  /** The data statistics of a `'denoiser'` model (see `Preconditioning`); `null` otherwise. */
+  readonly preconditioning: Preconditioning | null;
 }
 
 /** Options of {@link createUnet}: a {@link UnetConfig} in which every field but `inputShape` has a default. */
@@ -84,6 +99,8 @@ export const UNET_DEFAULTS = Object.freeze({
   dropout: 0.1,
   predicts: 'noise',
   inputTransform: 'log',
+  classes: 0,
+  preconditioning: null,
 } as const) satisfies Partial<UnetConfig>;
 
 /**
@@ -121,6 +138,8 @@ export type UnetLevelParams = {
  */
 export type UnetParams = {
   readonly time: MlpBlockParams;
+  /** The class embedding table [classes + 1, E] of a class-conditional model (row K: no class). */
+  readonly label?: { readonly table: tf.Variable };
   readonly input: Conv2dParams;
   readonly down: readonly UnetLevelParams[];
   readonly middle: {
@@ -133,21 +152,11 @@ export type UnetParams = {
   readonly output: Conv2dParams;
 };
 
-/** Options of a U-Net's `apply` beyond the model contract. */
-export interface UnetApplyOptions {
-  /** Generator for the dropout masks (training); omit it for evaluation (no dropout). */
-  readonly rng?: Rng;
-}
+/** Options of a U-Net's `apply`: dropout's generator and class labels (see `ApplyOptions`). */
+export type UnetApplyOptions = ApplyOptions;
 
-/** A U-Net score network; `apply` takes an optional {@link UnetApplyOptions} for dropout. */
-export type UnetModel = Model<UnetConfig, UnetParams> & {
-  apply(
-    params: UnetParams | TensorsOf<UnetParams>,
-    x: tf.Tensor,
-    t: Time,
-    options?: UnetApplyOptions,
-  ): tf.Tensor;
-};
+/** A U-Net score network; `apply` takes {@link UnetApplyOptions} for dropout and class labels. */
+export type UnetModel = Model<UnetConfig, UnetParams>;
 
 const WHAT = 'U-Net config';
 
@@ -209,6 +218,26 @@ export function validateUnetConfig(config: unknown): UnetConfig {
   }
   const dropout = requireNumber(WHAT, 'dropout', config['dropout']);
   if (dropout < 0 || dropout >= 1) invalid(`dropout must be in [0, 1), got ${dropout}`);
+  // Checkpoints written before class conditioning and preconditioning existed lack both fields.
+  const classes =
+    config['classes'] === undefined ? 0 : requireInteger(WHAT, 'classes', config['classes'], 0);
+  const predicts = requireOneOf(WHAT, 'predicts', config['predicts'], PARAMETERISATIONS);
+  const inputTransform = requireOneOf(
+    WHAT,
+    'inputTransform',
+    config['inputTransform'],
+    INPUT_TRANSFORMS,
+  );
+  const given = config['preconditioning'];
+  const preconditioning =
+    given === undefined || given === null ? null : checkPreconditioning(given, WHAT);
+  if (predicts === 'denoiser' && (preconditioning === null || inputTransform !== 'identity')) {
+    invalid(
+      `a 'denoiser' model needs preconditioning { sigmaData, dataMean } and inputTransform 'identity' ` +
+        `(its input is the preconditioned log state), got preconditioning ${JSON.stringify(given ?? null)} ` +
+        `and inputTransform '${inputTransform}'`,
+    );
+  }
   return {
     kind: 'unet',
     inputShape,
@@ -221,13 +250,10 @@ export function validateUnetConfig(config: unknown): UnetConfig {
     maxPeriod: requireNumber(WHAT, 'maxPeriod', config['maxPeriod'], 1),
     timeScale: requireNumber(WHAT, 'timeScale', config['timeScale'], 0),
     dropout,
-    predicts: requireOneOf(WHAT, 'predicts', config['predicts'], PARAMETERISATIONS),
-    inputTransform: requireOneOf(
-      WHAT,
-      'inputTransform',
-      config['inputTransform'],
-      INPUT_TRANSFORMS,
-    ),
+    predicts,
+    inputTransform,
+    classes,
+    preconditioning,
   };
 }
 
@@ -287,8 +313,18 @@ function initParams(config: UnetConfig, rng: Rng): UnetParams {
     const resample = level > 0 ? initResample(r.split('resample'), width) : undefined;
     up[level] = { blocks, ...(attention && { attention }), ...(resample && { resample }) };
   }
+  const label =
+    config.classes > 0
+      ? {
+          table: initVariable(rng.split('label'), [config.classes + 1, E], 'glorot-uniform', {
+            fanIn: config.classes + 1,
+            fanOut: E,
+          }),
+        }
+      : undefined;
   return {
     time: initMlpBlock(rng.split('time'), [E, E, E]),
+    ...(label && { label }),
     input: initConv2d(rng.split('input'), 3, config.inputShape[2], c),
     down,
     middle,
@@ -297,6 +333,39 @@ function initParams(config: UnetConfig, rng: Rng): UnetParams {
     // Small initial output (Glorot × 0.1): the ε-prediction starts near 0 but gradients reach every layer.
     output: initConv2d(rng.split('output'), 3, width, config.inputShape[2], { scale: 0.1 }),
   };
+}
+
+/**
+ * The class embedding of each batch element: one-hot labels (the "no class" row K where no
+ * labels are given) times the table, a matrix product so that every backend has its gradient.
+ */
+function labelEmbedding(
+  config: UnetConfig,
+  table: tf.Tensor,
+  batch: number,
+  options: UnetApplyOptions,
+): tf.Tensor {
+  const K = config.classes;
+  const labels = Int32Array.from({ length: batch }, () => K);
+  if (options.labels !== undefined) {
+    if (options.labels.length !== batch) {
+      throw new DaleError(
+        'invalid-input',
+        `U-Net: labels must hold one label per batch element: got ${options.labels.length} for a batch of ${batch}`,
+      );
+    }
+    for (let i = 0; i < batch; i++) {
+      const label = options.labels[i]!;
+      if (!(Number.isInteger(label) && label >= 0 && label <= K)) {
+        throw new DaleError(
+          'invalid-input',
+          `U-Net: labels must be integers in [0, ${K}] (${K}: no class), got ${label} at ${i}`,
+        );
+      }
+      labels[i] = label;
+    }
+  }
+  return tf.matMul(tf.oneHot(tf.tensor1d(labels, 'int32'), K + 1), table);
 }
 
 /** The network output (guide: the model contract in DESIGN.md; architecture of {@link UnetParams}). */
@@ -322,7 +391,12 @@ function applyUnet(
       maxPeriod: config.maxPeriod,
       scale: config.timeScale,
     });
-    const time = mlpBlock(params.time, embedding);
+    const time = mlpBlock(
+      params.time,
+      params.label
+        ? tf.add(embedding, labelEmbedding(config, params.label.table, x.shape[0]!, options))
+        : embedding,
+    );
     const block = (p: TensorsOf<ResBlockParams>, h: tf.Tensor, label: string) =>
       resBlock(p, h, time, { groups, dropout, ...(rng && { rng: rng.split(label) }) });
     let h: tf.Tensor = conv2d(params.input, config.inputTransform === 'log' ? tf.log(x) : x);

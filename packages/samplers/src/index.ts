@@ -14,14 +14,23 @@ export {
   annealedSignAgnosticSampler,
   annealedSteps,
 } from './annealed.ts';
+export { dpmSolverSampler } from './dpm-solver.ts';
 export { type ChainStep, eulerMaruyamaStep, gridSteps, runChain } from './euler-maruyama.ts';
 export { type GridOptions, resolveGrid } from './grid.ts';
+export { edmSampler, type FewStepOptions, type HeunOptions, heunSampler } from './heun.ts';
+export { type LogDenoiser, logDenoiser } from './log-denoiser.ts';
 export {
   daleLangevinSampler,
   eulerMaruyamaSampler,
   type GridSamplerOptions,
   signAgnosticSampler,
 } from './multiplicative.ts';
+export {
+  DEFAULT_MIN_NOISE_LEVEL,
+  DEFAULT_RHO,
+  karrasNoiseLevels,
+  type NoiseLevelOptions,
+} from './noise-levels.ts';
 export {
   integrateODE,
   type OdeMethod,

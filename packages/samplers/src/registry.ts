@@ -1,5 +1,7 @@
 import { DaleError } from '@dale/core';
 import { annealedDaleLangevinSampler, annealedSignAgnosticSampler } from './annealed.ts';
+import { dpmSolverSampler } from './dpm-solver.ts';
+import { edmSampler, heunSampler } from './heun.ts';
 import {
   daleLangevinSampler,
   eulerMaruyamaSampler,
@@ -26,6 +28,9 @@ const samplers = new Map<string, RegisteredSampler>([
   ['predictor-corrector', predictorCorrectorSampler],
   ['probability-flow', probabilityFlowSampler],
   ['euler-maruyama', eulerMaruyamaSampler],
+  ['heun', heunSampler],
+  ['edm', edmSampler],
+  ['dpm-solver-2m', dpmSolverSampler],
 ]);
 
 /**

@@ -8,6 +8,11 @@ export { AdditiveSDE, type AdditiveSDEConfig, veSDE, vpSDE } from './additive.ts
 export { CIR, type CIRConfig, type CIROptions, cirSDE } from './cir.ts';
 export { GBM, type GBMConfig, type GBMOptions, gbm } from './gbm.ts';
 export {
+  type LogGaussianKernel,
+  logGaussianKernel,
+  requireLogGaussianKernel,
+} from './log-kernel.ts';
+export {
   fitLogNormalPrior,
   type LogNormalPrior,
   logNormalLogProb,

@@ -5,8 +5,17 @@
 import type { Rng } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** A batch-mean loss of clean examples `x0` with its own random stream. */
-export type BatchLoss = (x0: tf.Tensor, rng: Rng) => tf.Scalar;
+/** The examples of the batch a micro-batch holds: `size` of them from index `start`. */
+export interface BatchRange {
+  readonly start: number;
+  readonly size: number;
+}
+
+/**
+ * A batch-mean loss of clean examples `x0` with its own random stream; `range` says which
+ * examples of the whole batch `x0` holds (e.g. to take their labels).
+ */
+export type BatchLoss = (x0: tf.Tensor, rng: Rng, range?: BatchRange) => tf.Scalar;
 
 /** What {@link accumulatedGradients} returns; the caller disposes `value` and every gradient. */
 export interface AccumulatedGradients {
@@ -33,7 +42,7 @@ export function accumulatedGradients(
 ): AccumulatedGradients {
   const batch = x0.shape[0]!;
   if (microBatchSize === undefined || microBatchSize >= batch) {
-    return tf.variableGrads(() => loss(x0, rng), variables);
+    return tf.variableGrads(() => loss(x0, rng, { start: 0, size: batch }), variables);
   }
   let value: tf.Scalar = tf.scalar(0);
   const grads: tf.NamedTensorMap = {};
@@ -41,7 +50,10 @@ export function accumulatedGradients(
     const size = Math.min(microBatchSize, batch - start);
     const weight = size / batch;
     const part = tf.slice(x0, start, size);
-    const result = tf.variableGrads(() => loss(part, rng.split(`micro-${i}`)), variables);
+    const result = tf.variableGrads(
+      () => loss(part, rng.split(`micro-${i}`), { start, size }),
+      variables,
+    );
     part.dispose();
     const previous = value;
     value = tf.tidy(() => tf.add(previous, tf.mul(result.value, weight)));

@@ -7,7 +7,15 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export interface TrainingData {
   readonly size: number;
-  batch(indices: ArrayLike<number>): { readonly images: tf.Tensor; dispose(): void };
+  /**
+   * The examples `indices` as one tensor, with their integer class labels where the data has
+   * them (a class-conditional model needs them).
+   */
+  batch(indices: ArrayLike<number>): {
+    readonly images: tf.Tensor;
+    readonly labelValues?: Int32Array;
+    dispose(): void;
+  };
 }
 
 /** Training data from a row-major array of `size` examples of shape `exampleShape`. */

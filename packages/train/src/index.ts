@@ -8,6 +8,7 @@ export {
   type AccumulatedGradients,
   accumulatedGradients,
   type BatchLoss,
+  type BatchRange,
 } from './accumulate.ts';
 export { Adam, type AdamOptions } from './adam.ts';
 export { clipByGlobalNorm, globalNorm } from './clip.ts';
@@ -22,6 +23,7 @@ export {
 } from './loss-curve.ts';
 export { MetricsLog, type StepMetrics } from './metrics-log.ts';
 export {
+  type ConditioningOptions,
   learningRateAt,
   type TrainingLoss,
   type TrainOptions,

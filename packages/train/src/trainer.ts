@@ -16,13 +16,21 @@ import {
 import { loadCheckpoint, saveCheckpoint } from '@dale/models/node';
 import type { ScoreFn, SDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
-import { accumulatedGradients } from './accumulate.ts';
+import { accumulatedGradients, type BatchRange } from './accumulate.ts';
 import { Adam } from './adam.ts';
 import { clipByGlobalNorm, globalNorm } from './clip.ts';
 import type { TrainingData } from './data.ts';
 import { DataOrder, stepRng } from './data-order.ts';
 import { type LossPoint, renderLossCurve } from './loss-curve.ts';
 import { MetricsLog, type StepMetrics } from './metrics-log.ts';
+
+/** Class conditioning of training: labels with "no class" dropout for classifier-free guidance. */
+export interface ConditioningOptions {
+  /** Number of classes K (the model's `config.classes`); label K means "no class". */
+  readonly classes: number;
+  /** Probability that an example's label is replaced by "no class" (Ho & Salimans use 0.1–0.2). */
+  readonly dropout: number;
+}
 
 /** A loss: a scalar from the score, a clean batch and the step's random stream. */
 export type TrainingLoss = (
@@ -67,6 +75,12 @@ export interface TrainOptions {
   readonly loss?: TrainingLoss;
   /** Weighting of the default loss. */
   readonly weighting?: LossWeighting;
+  /**
+   * Train a class-conditional model (`model.config.classes` > 0) on the data's labels, each
+   * dropped to "no class" with probability `dropout` (one `rng.split('labels')` draw per example
+   * of each step), so that the same model gives the unconditional score for guidance.
+   */
+  readonly conditioning?: ConditioningOptions;
   /** Seed of the data order and of every step's random stream. */
   readonly seed: number;
   /** Run directory: `checkpoint/`, `metrics.jsonl`, `loss.png`, `samples/`. */
@@ -77,8 +91,12 @@ export interface TrainOptions {
   readonly resume?: boolean;
   /** Every this many steps (and at the end), call `sample` with the EMA score and write a grid PNG. */
   readonly sampleEvery?: number;
-  /** Draw samples (in the SDE's domain) for the grid, e.g. with a sampler of `@dale/samplers`. */
-  readonly sample?: (score: ScoreFn, step: number) => Promise<tf.Tensor>;
+  /**
+   * Draw samples (in the SDE's domain) for the grid, e.g. with a sampler of `@dale/samplers`:
+   * `score` is the EMA model's (unconditional) score; `ema` are the EMA weights, for a caller
+   * that builds its own score (class labels, guidance) with `scoreFnFromModel`.
+   */
+  readonly sample?: (score: ScoreFn, step: number, ema: ParamTree) => Promise<tf.Tensor>;
   /**
    * Write `loss.png`, the loss curve of every step logged so far (also those before a resume),
    * every `sampleEvery` steps and when training ends or stops; default true.
@@ -125,6 +143,51 @@ function writeAtomic(path: string, bytes: Uint8Array | string): void {
   renameSync(temporary, path);
 }
 
+function checkConditioning(
+  conditioning: ConditioningOptions | undefined,
+  model: Model,
+): ConditioningOptions | undefined {
+  if (!conditioning) return undefined;
+  const classes = Number(model.config['classes'] ?? 0);
+  if (!(classes > 0) || conditioning.classes !== classes) {
+    throw new DaleError(
+      'invalid-train-options',
+      `train: conditioning on ${conditioning.classes} classes needs a model with config.classes = ${conditioning.classes}, got ${classes}`,
+    );
+  }
+  if (!(conditioning.dropout >= 0 && conditioning.dropout < 1)) {
+    throw new DaleError(
+      'invalid-train-options',
+      `train: conditioning.dropout must be in [0, 1), got ${conditioning.dropout}`,
+    );
+  }
+  return conditioning;
+}
+
+/** The batch's labels with each replaced by "no class" (K) with probability `dropout`. */
+function droppedLabels(
+  labels: Int32Array | undefined,
+  conditioning: ConditioningOptions,
+  rng: Rng,
+): Int32Array {
+  if (!labels) {
+    throw new DaleError(
+      'invalid-train-options',
+      'train: a class-conditional model needs labelled data (the batch has no labelValues)',
+    );
+  }
+  const draws = rng.split('labels');
+  return labels.map((label) => {
+    if (!(Number.isInteger(label) && label >= 0 && label < conditioning.classes)) {
+      throw new DaleError(
+        'invalid-train-options',
+        `train: label ${label} is outside the model's ${conditioning.classes} classes`,
+      );
+    }
+    return draws.uniform() < conditioning.dropout ? conditioning.classes : label;
+  });
+}
+
 /**
  * Train a score model: for each step, a batch in a seeded order, the loss (M-DSM by default)
  * and its gradients, global-norm clipping, Adam with warm-up, and an EMA of the weights.
@@ -159,6 +222,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         rng,
         weighting: options.weighting ?? 'reference',
       }) as tf.Scalar);
+  const conditioning = checkConditioning(options.conditioning, model);
   mkdirSync(join(outDir, 'samples'), { recursive: true });
   const checkpointDir = join(outDir, 'checkpoint');
 
@@ -197,6 +261,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   const order = new DataOrder(data.size, batchSize, options.seed);
   const score = scoreFnFromModel(model, sde);
+  const scoreFor = (labels: Int32Array | undefined, range: BatchRange | undefined) =>
+    labels
+      ? scoreFnFromModel(model, sde, {
+          labels: range ? labels.subarray(range.start, range.start + range.size) : labels,
+        })
+      : score;
 
   const checkpoint = async (step: number) => {
     const state = adam.state();
@@ -220,6 +290,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           gradClipNorm: options.gradClipNorm ?? null,
           emaDecay: ema.decay,
           emaWarmup,
+          conditioning: conditioning
+            ? { classes: conditioning.classes, dropout: conditioning.dropout }
+            : null,
         },
       },
     });
@@ -227,7 +300,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const writeSamples = async (step: number) => {
     if (!options.sample) return;
     const emaScore = scoreFnFromModel(model, sde, { params: ema.params });
-    const samples = await options.sample(emaScore, step);
+    const samples = await options.sample(emaScore, step, ema.params);
     const pixels = tf.tidy(() => (transform ? transform.inverse(samples) : samples));
     const [n, h, w, c] = pixels.shape as [number, number, number, number];
     const png = encodePng(imageGrid(await pixels.data(), [n, h, w, c]));
@@ -249,8 +322,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const x0 = transform
       ? tf.tidy(() => transform.forward(batch.images, rng.split('transform')))
       : batch.images;
+    const labels = conditioning ? droppedLabels(batch.labelValues, conditioning, rng) : undefined;
     const { value, grads } = accumulatedGradients(
-      (x, stream) => loss(score, x, { sde, rng: stream }),
+      (x, stream, range) => loss(scoreFor(labels, range), x, { sde, rng: stream }),
       x0,
       rng,
       [...variables.values()],

@@ -13,12 +13,16 @@ import {
   type Model,
   type ModelConfig,
   modelFromConfig,
+  type ParamTree,
+  type Preconditioning,
+  scoreFnFromModel,
 } from '@dale/models';
-import { daleLangevinSampler } from '@dale/samplers';
-import { gbm, type ScoreFn } from '@dale/sde';
+import { daleLangevinSampler, heunSampler } from '@dale/samplers';
+import { gbm, type ScoreFn, type SDE, type SDEConfig, sdeFromConfig } from '@dale/sde';
 import { train } from '@dale/train';
 import type * as tf from '@tensorflow/tfjs-core';
 import { backendChoices, selectBackend } from '../backend.ts';
+import { balancedLabels } from '../class-labels.ts';
 import {
   CONFIG_FIELDS,
   loadTrainConfig,
@@ -39,6 +43,7 @@ import {
 import type { Output } from '../output.ts';
 import { buildModel, PRESET_NAMES, type PresetName, presetSettings } from '../presets.ts';
 import { Progress, samplerProgress } from '../progress.ts';
+import { denoiserLoss, trainingNoiseLevels, wideHorizonRecipe } from '../recipe.ts';
 
 /** The command line of `dale train`. */
 export const TRAIN_COMMAND: CommandSpec = {
@@ -58,9 +63,10 @@ export const TRAIN_COMMAND: CommandSpec = {
     },
     preset: {
       type: 'string',
-      value: 'quick|paper',
+      value: 'quick|paper|edm',
       default: 'quick',
-      description: 'quick: a small U-Net for CPUs; paper: unet-small with the reference settings',
+      description:
+        'quick: a small U-Net for CPUs; paper: unet-small with the reference settings; edm: the wide-horizon, preconditioned, class-conditional recipe on the quick U-Net',
     },
     backend: {
       type: 'string',
@@ -108,6 +114,9 @@ export const TRAIN_COMMAND: CommandSpec = {
     '         batch 32, Adam 2e-4 (100 warm-up steps, clip 1), 2000 steps; 100-step Dale-Langevin grids',
     '  paper  unet-small; batch 128, Adam 1e-4 (CIFAR-10: 2e-4, 5000 warm-up, clip 1, EMA 0.9999),',
     '         100000 steps; grids from a 1000-step Dale-Langevin run',
+    '  edm    the quick U-Net as a preconditioned log-space denoiser, class-conditional (label',
+    '         dropout 0.1); GBM horizon S(T) chosen from the data; ln S ~ N(ln 0.6 sigma_data, 1.2^2);',
+    '         batch 32, Adam 4e-4 (500 warm-up, clip 1), 30000 steps; grids from 18-level Heun',
     '',
     'Config file fields (all optional):',
     `  ${CONFIG_FIELDS.slice(0, 7).join(', ')},`,
@@ -115,8 +124,9 @@ export const TRAIN_COMMAND: CommandSpec = {
     'model holds U-Net fields, e.g. { "steps": 500, "model": { "baseChannels": 8 } }.',
     'A config error (unknown field, wrong type) is a usage error (exit 2).',
     '',
-    'Data: x -> x + 1 (positivity), GBM sigma 0.8, mu 0.32, the dataset prior (REFERENCE_PRIORS',
-    'for built-in datasets, fitted on 1000 images for folders). Ctrl-C finishes the step, writes a',
+    'Data: x -> x + 1 (positivity); quick and paper: GBM sigma 0.8, mu 0.32, the dataset prior',
+    '(REFERENCE_PRIORS for built-in datasets, fitted on 1000 images for folders); edm: see above.',
+    'Ctrl-C finishes the step, writes a',
     'checkpoint and exits with 130; run again with --resume to continue exactly.',
     '',
     'Example: dale train --dataset mnist --preset quick --backend wasm --out runs/mnist',
@@ -139,17 +149,21 @@ interface SavedRun {
   readonly model: ModelConfig;
   readonly step: number;
   readonly cli?: CliMeta;
+  readonly sde?: SDEConfig;
 }
 
 function readSavedRun(checkpointDir: string): SavedRun {
   const config = JSON.parse(readFileSync(join(checkpointDir, 'config.json'), 'utf8')) as {
     model: ModelConfig;
-    meta?: { step?: number; cli?: CliMeta };
+    meta?: { step?: number; cli?: CliMeta; sde?: SDEConfig };
   };
   const step = Number(config.meta?.step ?? 0);
-  return config.meta?.cli
-    ? { model: config.model, step, cli: config.meta.cli }
-    : { model: config.model, step };
+  return {
+    model: config.model,
+    step,
+    ...(config.meta?.cli && { cli: config.meta.cli }),
+    ...(config.meta?.sde && { sde: config.meta.sde }),
+  };
 }
 
 /** The command-line flags that override settings, as a config. */
@@ -220,10 +234,27 @@ export async function runTrain(
   );
   const transform = shiftTransform(1); // x ↦ x + 1, the reference's positivity transform
   const rng = Rng.fromSeed(settings.seed);
-  const sde = gbm({ prior: datasetPrior(dataset, data, transform, rng.split('prior')) });
+  const recipe = preset === 'edm' ? wideHorizonRecipe(data, transform) : undefined;
+  if (recipe) {
+    output.stderr(
+      `recipe: log data mean ${recipe.statistics.mean.toFixed(4)}, sigma_data ${recipe.statistics.std.toFixed(4)}; horizon S(T) = ${recipe.horizon} (prior mismatch <= 0.1 nats/image)\n`,
+    );
+  }
+  const sde: SDE = saved?.sde
+    ? sdeFromConfig(saved.sde)
+    : (recipe?.sde ?? gbm({ prior: datasetPrior(dataset, data, transform, rng.split('prior')) }));
+  const classes = recipe ? data.numClasses : 0;
   const model: Model = saved
     ? modelFromConfig(saved.model, rng.split('model'))
-    : buildModel(settings.model, data.shape, rng.split('model'));
+    : buildModel(
+        recipe
+          ? { ...settings.model, classes, preconditioning: recipe.preconditioning }
+          : settings.model,
+        data.shape,
+        rng.split('model'),
+      );
+  const modelClasses = Number(model.config['classes'] ?? 0);
+  const preconditioning = model.config['preconditioning'] as Preconditioning | null | undefined;
 
   const progress = new Progress(output, {
     label: 'train',
@@ -232,10 +263,22 @@ export async function runTrain(
     every: settings.logEvery,
   });
   const sampleShape = [settings.sampleCount, ...data.shape];
-  const sample = async (score: ScoreFn, step: number): Promise<tf.Tensor> => {
+  const sample = async (score: ScoreFn, step: number, ema: ParamTree): Promise<tf.Tensor> => {
     progress.message(`step ${step}: sampling ${settings.sampleCount} images`);
     const samplerRng = Rng.fromSeed(settings.seed).split('samples'); // the same noise for every grid
     const { onStep, done } = samplerProgress(output, { lines: 5 });
+    if (preconditioning) {
+      // One class per column of the grid (labels 0…K−1 in turn) for a conditional model.
+      const labels =
+        modelClasses > 0 ? balancedLabels(settings.sampleCount, modelClasses) : undefined;
+      const conditional = labels ? scoreFnFromModel(model, sde, { params: ema, labels }) : score;
+      return heunSampler(conditional, sde, {
+        steps: settings.sampleSteps,
+        shape: sampleShape,
+        rng: samplerRng,
+        onStep,
+      }).finally(done);
+    }
     return daleLangevinSampler(score, sde, {
       steps: settings.sampleSteps,
       shape: sampleShape,
@@ -257,6 +300,12 @@ export async function runTrain(
     ...(settings.gradClipNorm === null ? {} : { gradClipNorm: settings.gradClipNorm }),
     emaDecay: settings.emaDecay,
     seed: settings.seed,
+    ...(modelClasses > 0 && {
+      conditioning: { classes: modelClasses, dropout: settings.labelDropout },
+    }),
+    ...(preconditioning && {
+      loss: denoiserLoss(preconditioning.sigmaData, trainingNoiseLevels(preconditioning.sigmaData)),
+    }),
     outDir,
     checkpointEvery: settings.checkpointEvery,
     resume,
