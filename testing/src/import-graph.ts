@@ -66,11 +66,15 @@ function workspaceSource(specifier: string, fromDir: string): string | undefined
   for (let dir = fromDir; ; dir = dirname(dir)) {
     const manifest = join(dir, 'node_modules', name!, 'package.json');
     if (existsSync(manifest)) {
+      type Target = string | { readonly [condition: string]: Target };
       const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as {
-        exports?: Record<string, string | Record<string, string>>;
+        exports?: Record<string, Target>;
       };
       const entry = exports?.[rest ? `.${rest}` : '.'];
-      const target = typeof entry === 'string' ? entry : entry?.['@dale/source'];
+      // The source entry, and within it the browser one where the package has one.
+      const source = typeof entry === 'string' ? entry : entry?.['@dale/source'];
+      const picked = typeof source === 'object' ? (source['browser'] ?? source['default']) : source;
+      const target = typeof picked === 'string' ? picked : undefined;
       // pnpm links packages into node_modules: name files by their real path in the workspace.
       return target?.endsWith('.ts') ? realpathSync(resolve(dirname(manifest), target)) : undefined;
     }

@@ -20,8 +20,8 @@ export {
   type GraphModelLike,
   graphModelExtractor,
   inceptionPreprocess,
-  loadInceptionV3,
-} from './extractors/inception.ts';
+} from './extractors/graph-model-extractor.ts';
+export { loadInceptionV3 } from './extractors/inception.ts';
 export { type FeatureMatrix, type Features, toFeatureMatrix } from './feature-matrix.ts';
 export { FeatureStatistics } from './feature-statistics.ts';
 export { fid, frechetDistance, type GaussianMoments, traceSqrtProduct } from './frechet.ts';

@@ -1,6 +1,7 @@
 /**
  * Pretrained dale score models, shipped as checkpoint directories inside this package (no
- * download, so they work offline). Each has a model card (`models/<name>/MODEL_CARD.md`) with the
+ * download, so they work offline). This is the Node entry; bundlers take the `browser` one
+ * (`pretrainedModelFiles`, `fetchPretrainedModel`, without {@link pretrainedModelDir}). Each has a model card (`models/<name>/MODEL_CARD.md`) with the
  * training command, steps, wall time, hardware and evaluation figures.
  *
  * @example
@@ -13,17 +14,17 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DaleError } from '@dale/core';
+import { isPretrainedModelName, PRETRAINED_MODELS } from './files.ts';
 
-/** Names of the pretrained models that ship with this package. */
-export const PRETRAINED_MODELS = ['mnist'] as const;
-
-/** A pretrained model name. */
-export type PretrainedModelName = (typeof PRETRAINED_MODELS)[number];
-
-/** Whether `name` is one of {@link PRETRAINED_MODELS}. */
-export function isPretrainedModelName(name: string): name is PretrainedModelName {
-  return (PRETRAINED_MODELS as readonly string[]).includes(name);
-}
+export {
+  fetchPretrainedModel,
+  isPretrainedModelName,
+  PRETRAINED_MODELS,
+  type PretrainedModelBytes,
+  type PretrainedModelFiles,
+  type PretrainedModelName,
+  pretrainedModelFiles,
+} from './files.ts';
 
 /**
  * The absolute path of a pretrained model's checkpoint directory (`config.json`,
