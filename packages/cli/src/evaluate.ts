@@ -73,6 +73,11 @@ export interface EvaluateOptions {
   readonly rng?: Rng;
   /** Called after each batch with the number of images done. */
   readonly onBatch?: (done: number) => void;
+  /**
+   * The classes the images of batch `index` were asked to be (a class-conditional model), or
+   * undefined: with a classifier, the fraction classified as asked is then measured.
+   */
+  readonly requestedLabels?: (count: number, index: number) => Int32Array | undefined;
 }
 
 /** KID's mean and standard deviation over subsets, and the subsets used. */
@@ -121,6 +126,11 @@ export interface ClassifierFigures {
   readonly meanMaxProbability: number;
   /** Samples per predicted class (argmax), indexed by class; sums to n. */
   readonly histogram: number[];
+  /**
+   * Fraction of samples whose predicted class (argmax) is the class they were asked for, or
+   * null when the samples were not asked for classes.
+   */
+  readonly asRequestedFraction: number | null;
 }
 
 /** Every figure of {@link evaluateSamples}; a metric that was not asked for is `null`. */
@@ -152,12 +162,14 @@ class PredictionTally {
   #confident = 0;
   #maxSum = 0;
   #count = 0;
+  #asked = 0;
+  #asRequested = 0;
 
   constructor(classifier: ImageClassifier) {
     this.#classifier = classifier;
   }
 
-  add(images: tf.Tensor4D): void {
+  add(images: tf.Tensor4D, requested?: Int32Array): void {
     const logits = this.#classifier.classify(images);
     const [top, cls] = tf.tidy(() => {
       const probabilities = tf.softmax(logits);
@@ -172,6 +184,10 @@ class PredictionTally {
       this.#histogram[k[i]!]! += 1;
       this.#maxSum += p[i]!;
       if (p[i]! >= CONFIDENCE_THRESHOLD) this.#confident += 1;
+      if (requested) {
+        this.#asked += 1;
+        if (requested[i] === k[i]) this.#asRequested += 1;
+      }
     }
     this.#count += p.length;
   }
@@ -182,6 +198,7 @@ class PredictionTally {
       confidentFraction: this.#confident / this.#count,
       meanMaxProbability: this.#maxSum / this.#count,
       histogram: this.#histogram,
+      asRequestedFraction: this.#asked > 0 ? this.#asRequested / this.#asked : null,
     };
   }
 }
@@ -248,7 +265,7 @@ export async function evaluateSamples(options: EvaluateOptions): Promise<EvalRes
       } finally {
         features.dispose();
       }
-      tally?.add(images);
+      tally?.add(images, options.requestedLabels?.(count, index));
       if (done < nnCount) {
         const take = Math.min(count, nnCount - done);
         const values = images.dataSync() as Float32Array;

@@ -55,6 +55,10 @@ export interface GenerateOptions {
    * to t = T and start from (the class-average start, guide: §7) instead of the prior. Not disposed.
    */
   readonly startFrom?: tf.Tensor;
+  /** Class labels of a class-conditional model, one per sample; none: the unconditional model. */
+  readonly labels?: ArrayLike<number>;
+  /** Classifier-free guidance weight (needs `labels`); default 0. */
+  readonly guidance?: number;
 }
 
 /** What {@link CheckpointGenerator.generate} returns; the caller disposes it. */
@@ -158,7 +162,21 @@ export async function loadGenerator(
       usesEma,
       sde,
       score,
-      generate: (run) => generate(run, { sde, score, sampleShape, toPixels, fromPixels }),
+      generate: (run) =>
+        generate(run, {
+          sde,
+          score:
+            run.labels === undefined
+              ? score
+              : scoreFnFromModel(model, sde, {
+                  params,
+                  labels: run.labels,
+                  guidance: run.guidance ?? 0,
+                }),
+          sampleShape,
+          toPixels,
+          fromPixels,
+        }),
       dispose: release,
     };
   } catch (error) {

@@ -16,8 +16,26 @@ export const SAMPLER_ALIASES: Readonly<Record<string, string>> = {
   ode: 'probability-flow',
 };
 
-/** The default `--steps` of `dale sample` and `dale eval`. */
+/** The default `--steps` of `dale sample` and `dale eval` for the grid and annealed samplers. */
 export const DEFAULT_SAMPLER_STEPS = 100;
+
+/**
+ * The default `--steps` (noise levels) of the few-step log-space samplers: 18 levels are 35
+ * score evaluations for Heun and EDM, 12 levels 12 evaluations for DPM-Solver++(2M).
+ */
+export const FEW_STEP_DEFAULTS: Readonly<Record<string, number>> = {
+  heun: 18,
+  edm: 18,
+  'dpm-solver-2m': 12,
+};
+
+/** The sampler `dale sample` and `dale eval` use for a denoiser checkpoint without `--sampler`. */
+export const DENOISER_DEFAULT_SAMPLER = 'dpm-solver-2m';
+
+/** The default `--steps` of sampler `name`. */
+export function defaultSteps(name: string): number {
+  return FEW_STEP_DEFAULTS[name] ?? DEFAULT_SAMPLER_STEPS;
+}
 
 const ODE_METHODS = ['euler', 'heun', 'rk45'] as const;
 
@@ -46,15 +64,15 @@ export const SAMPLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   sampler: {
     type: 'string',
     value: 'NAME',
-    default: 'dale-langevin',
+    default: 'dale-langevin (denoiser checkpoints: dpm-solver-2m)',
     description:
-      'dale-langevin, sign-agnostic, pc (predictor-corrector), ode (probability flow), annealed-dale-langevin, annealed-sign-agnostic, or any registered sampler',
+      'dale-langevin, sign-agnostic, pc (predictor-corrector), ode (probability flow), annealed-dale-langevin, annealed-sign-agnostic, the few-step log-space samplers heun, edm (stochastic, with churn) and dpm-solver-2m, or any registered sampler',
   },
   steps: {
     type: 'string',
     value: 'N',
-    default: String(DEFAULT_SAMPLER_STEPS),
-    description: 'sampler steps (annealed samplers: noise levels)',
+    default: `${DEFAULT_SAMPLER_STEPS} (heun, edm: 18 levels = 35 evaluations; dpm-solver-2m: 12)`,
+    description: 'sampler steps (annealed and few-step samplers: noise levels)',
   },
   seed: { type: 'string', value: 'N', default: '0', description: 'seed of the sampler noise' },
   weights: {
@@ -137,9 +155,15 @@ export function resolveCheckpoint(values: OptionValues, command: string): Checkp
   return { dir: checkpoint, model: null };
 }
 
-/** The registry name of `--sampler` (aliases resolved); an unknown name is a {@link UsageError}. */
-export function resolveSampler(values: OptionValues, command: string): string {
-  const requested = stringOption(values, 'sampler') ?? 'dale-langevin';
+/**
+ * The registry name of `--sampler` (aliases resolved); an unknown name is a {@link UsageError}.
+ * Without `--sampler`: `DENOISER_DEFAULT_SAMPLER` (dpm-solver-2m) for a model that predicts `'denoiser'`,
+ * else `dale-langevin`.
+ */
+export function resolveSampler(values: OptionValues, command: string, predicts?: unknown): string {
+  const requested =
+    stringOption(values, 'sampler') ??
+    (predicts === 'denoiser' ? DENOISER_DEFAULT_SAMPLER : 'dale-langevin');
   const name = SAMPLER_ALIASES[requested] ?? requested;
   if (!listSamplers().includes(name)) {
     throw new UsageError(
@@ -190,6 +214,7 @@ export function samplerSettings(
       ? { ...preset, timeFloor: checkpoint.T / steps }
       : preset;
   }
+  if (name in FEW_STEP_DEFAULTS) return { steps };
   const spacing = choiceOption(values, 'spacing', command, SPACINGS) ?? 'quadratic';
   return { steps, spacing, denoiseLast: values['no-denoise'] !== true };
 }

@@ -148,6 +148,42 @@ describe.skipIf(!hasData)('dale eval (MNIST test split, domain features, wasm)',
     expect(noise.classifier!.confidentFraction).toBeLessThan(0.1);
   });
 
+  it('classified as asked: the true labels score the accuracy, shifted labels almost nothing', async () => {
+    const n = 300;
+    const asked = (shift: number) => (count: number, index: number) =>
+      Int32Array.from(
+        { length: count },
+        (_, i) => (reference.images.labels[index * 100 + i]! + shift) % 10,
+      );
+    const run = async (shift: number) =>
+      (
+        await evaluateSamples({
+          source: datasetSource(reference.images),
+          n,
+          batchSize: 100,
+          metrics: [],
+          extractor,
+          reference,
+          classifier: extractor,
+          requestedLabels: asked(shift),
+        })
+      ).figures.classifier!;
+    // The classifier is 99.07% accurate on the test split; a label shifted by one class is wrong
+    // unless the classifier errs into exactly that class.
+    expect((await run(0)).asRequestedFraction).toBeGreaterThan(0.97);
+    expect((await run(1)).asRequestedFraction).toBeLessThan(0.03);
+    const unasked = await evaluateSamples({
+      source: datasetSource(reference.images),
+      n: 10,
+      batchSize: 10,
+      metrics: [],
+      extractor,
+      reference,
+      classifier: extractor,
+    });
+    expect(unasked.figures.classifier!.asRequestedFraction).toBeNull();
+  });
+
   it('one class of real digits: high precision, low recall (precision and recall are not swapped)', async () => {
     const ones = reference.images.filterClasses([1]);
     const { figures } = await evaluateSamples({

@@ -143,7 +143,7 @@ describe('dale sample --model mnist (the pretrained checkpoint, wasm)', () => {
       '--out',
       png,
     );
-    expect(err).toContain('sampling 4 images with dale-langevin (EMA weights of step');
+    expect(err).toContain('sampling 4 images with dale-langevin, 5 steps (EMA weights of step');
     expect(code).toBe(0);
     expect(out).toContain(`wrote 4 samples to ${png} (${side(2)}x${side(2)})`);
     const image = decodePng(readFileSync(png), png);

@@ -3,11 +3,11 @@
  * (U-Net, GBM with the MNIST prior, x ↦ x + 1), with a network small enough to sample in
  * milliseconds per step.
  */
-import { Rng } from '@dale/core';
+import { geometricSchedule, Rng } from '@dale/core';
 import { shiftTransform } from '@dale/data';
 import { disposeParams, type JsonValue } from '@dale/models';
 import { saveCheckpoint } from '@dale/models/node';
-import { gbm, REFERENCE_PRIORS } from '@dale/sde';
+import { GBM, gbm, REFERENCE_PRIORS } from '@dale/sde';
 import { buildModel } from '../src/index.ts';
 
 /** Write the tiny checkpoint to `dir` (of `dataset`'s images, default MNIST) and return `dir`. */
@@ -32,6 +32,49 @@ export async function writeTinyCheckpoint(
       dataset,
       step: 0,
       sde: gbm({ prior: REFERENCE_PRIORS.mnist }).toJSON() as unknown as JsonValue,
+      transform: shiftTransform(1).toJSON() as unknown as JsonValue,
+    },
+  });
+  disposeParams(model.params);
+  return dir;
+}
+
+/**
+ * A tiny untrained class-conditional denoiser checkpoint, the layout of `dale train --preset
+ * edm`: 10 classes, the preconditioned log-space denoiser (MNIST's σ_d and μ_d) and the wide
+ * GBM (geometric σ, S(T) = 7.6, μ = σ²/2) with its closed-form prior.
+ */
+export async function writeTinyConditionalCheckpoint(dir: string): Promise<string> {
+  const model = buildModel(
+    {
+      baseChannels: 8,
+      channelMultipliers: [1, 2],
+      resBlocksPerLevel: 1,
+      attentionResolutions: [],
+      timeEmbedding: 16,
+      classes: 10,
+      predicts: 'denoiser',
+      inputTransform: 'identity',
+      preconditioning: { sigmaData: 0.219, dataMean: 0.095 },
+    },
+    [28, 28, 1],
+    Rng.fromSeed(0),
+  );
+  const schedule = geometricSchedule({
+    sigmaMin: 0.002,
+    sigmaMax: 7.6,
+    mu: { sigmaSquaredRatio: 0.5 },
+  });
+  const sde = new GBM({
+    schedule,
+    prior: { m: 0.095, s: Math.sqrt(0.219 ** 2 + schedule.sigmaSquaredIntegral(1)) },
+  });
+  await saveCheckpoint(dir, {
+    model,
+    meta: {
+      dataset: 'mnist',
+      step: 0,
+      sde: sde.toJSON() as unknown as JsonValue,
       transform: shiftTransform(1).toJSON() as unknown as JsonValue,
     },
   });

@@ -119,7 +119,9 @@ describe('usage errors exit with 2 and say what is wrong', () => {
       err: expect.stringContaining("'dale train' needs --out"),
     });
     const preset = await dale('train', '--dataset', 'mnist', '--out', 'x', '--preset', 'quik');
-    expect(preset.err).toContain("expected one of quick, paper, got 'quik' (did you mean quick?)");
+    expect(preset.err).toContain(
+      "expected one of quick, paper, edm, got 'quik' (did you mean quick?)",
+    );
   });
 
   it('an unknown sampler or backend', async () => {

@@ -24,6 +24,7 @@ import {
   START_CHOICES,
   type StartChoice,
 } from '../class-average-start.ts';
+import { CONDITIONING_OPTIONS, resolveConditioning } from '../conditioning.ts';
 import { DATASET_NAMES, type DatasetName, isDatasetName } from '../dataset.ts';
 import { EXIT_CODES, InterruptedError, UsageError } from '../errors.ts';
 import {
@@ -38,7 +39,7 @@ import { type CheckpointGenerator, loadGenerator } from '../generate.ts';
 import {
   BACKEND_OPTION,
   CHECKPOINT_OPTIONS,
-  DEFAULT_SAMPLER_STEPS,
+  defaultSteps,
   resolveCheckpoint,
   resolveSampler,
   SAMPLER_OPTIONS,
@@ -87,6 +88,7 @@ export const EVAL_COMMAND: CommandSpec = {
       description: 'samples per sampler run (memory)',
     },
     ...SAMPLER_OPTIONS,
+    ...CONDITIONING_OPTIONS,
     backend: BACKEND_OPTION,
     out: {
       type: 'string',
@@ -140,6 +142,10 @@ export interface EvalReport extends EvalFigures {
     readonly samplerSettings: Readonly<Record<string, unknown>>;
     /** Where the chains started: `prior` or `class-average` (`--start`). */
     readonly start: StartChoice;
+    /** `--class` of a class-conditional model (a class, 'all' or 'none'), or null. */
+    readonly class: number | 'all' | 'none' | null;
+    /** The classifier-free guidance weight. */
+    readonly guidance: number;
     readonly steps: number;
     readonly n: number;
     readonly batch: number;
@@ -215,6 +221,9 @@ function figureRows(report: EvalFigures, classNames: readonly string[]): [string
     const c = report.classifier;
     rows.push(
       [`confident (max p >= ${c.threshold})`, format(c.confidentFraction)],
+      ...(c.asRequestedFraction === null
+        ? []
+        : [['classified as asked', format(c.asRequestedFraction)] as [string, string]]),
       ['mean max probability', format(c.meanMaxProbability)],
       [
         'predicted classes',
@@ -238,7 +247,7 @@ export function formatEvalReport(report: EvalReport): string {
   const floorOf = (name: string) => floorRows.find(([n]) => n === name)?.[1] ?? '';
   const weights = s.weights === 'ema' ? 'EMA' : 'trained';
   return [
-    `dale eval: ${s.n} samples of ${s.model ?? s.checkpoint} (${s.dataset}, step ${s.step ?? '?'}, ${weights} weights), ${s.sampler} ${s.steps} steps${s.start === 'class-average' ? ' from class averages' : ''}, seed ${s.seed}, ${s.backend}`,
+    `dale eval: ${s.n} samples of ${s.model ?? s.checkpoint} (${s.dataset}, step ${s.step ?? '?'}, ${weights} weights), ${s.sampler} ${s.steps} steps${s.start === 'class-average' ? ' from class averages' : ''}${s.class === null ? '' : `, class ${s.class}${s.guidance > 0 ? `, guidance ${s.guidance}` : ''}`}, seed ${s.seed}, ${s.backend}`,
     `features: ${s.extractor} (${s.featureDim}-d) against ${s.reference.images} (${s.reference.size} images)`,
     '',
     ...(floor
@@ -318,11 +327,11 @@ export async function runEval(
 ): Promise<number> {
   const startedAt = performance.now();
   const choice = resolveCheckpoint(values, 'eval');
+  // An unknown --sampler is a usage error before any work; the default depends on the checkpoint.
+  if (values.sampler !== undefined) resolveSampler(values, 'eval');
   const metrics = parseMetrics(values);
   const n = integerOption(values, 'n', 'eval', 2) ?? 10_000;
   const batch = integerOption(values, 'batch', 'eval') ?? 500;
-  const samplerName = resolveSampler(values, 'eval');
-  const steps = integerOption(values, 'steps', 'eval') ?? DEFAULT_SAMPLER_STEPS;
   const seed = integerOption(values, 'seed', 'eval', 0) ?? 0;
   const weights = choiceOption(values, 'weights', 'eval', WEIGHT_CHOICES) ?? 'ema';
   const backend = choiceOption(values, 'backend', 'eval', backendChoices()) ?? 'auto';
@@ -347,6 +356,15 @@ export async function runEval(
   };
   try {
     const dataset = checkpointDataset(generator);
+    const samplerName = resolveSampler(values, 'eval', generator.model.config.predicts);
+    const steps = integerOption(values, 'steps', 'eval') ?? defaultSteps(samplerName);
+    const conditioning = resolveConditioning(
+      values,
+      'eval',
+      Number(generator.model.config['classes'] ?? 0),
+    );
+    // Batch `index` continues the class cycle where the previous one stopped.
+    const labelsOf = (count: number, index: number) => conditioning.labels(count, index * batch);
     const settings = samplerSettings(samplerName, steps, values, 'eval', {
       dataset,
       predicts: generator.model.config.predicts,
@@ -368,7 +386,7 @@ export async function runEval(
     if (averages) log(`starting from the class averages of ${averages.source}, noised to T`);
     const batches = Math.ceil(n / batch);
     output.stderr(
-      `evaluating ${n} samples of ${choice.model ?? choice.dir} with ${samplerName} (${generator.usesEma ? 'EMA' : 'trained'} weights of step ${String(generator.meta.step ?? '?')}) in ${batches} batch${batches === 1 ? '' : 'es'} of up to ${batch}\n`,
+      `evaluating ${n} samples of ${choice.model ?? choice.dir} with ${samplerName}, ${steps} steps${conditioning.classChoice === null ? '' : `, ${conditioning.description}`} (${generator.usesEma ? 'EMA' : 'trained'} weights of step ${String(generator.meta.step ?? '?')}) in ${batches} batch${batches === 1 ? '' : 'es'} of up to ${batch}\n`,
     );
     let progress: Progress | undefined;
     let generationStartedAt: number | undefined;
@@ -378,6 +396,7 @@ export async function runEval(
       generationStartedAt ??= performance.now();
       // Batch `index` continues the class cycle where the previous one stopped.
       const startFrom = averages ? classAverageImages(averages, count, index * batch) : undefined;
+      const labels = labelsOf(count, index);
       const generated = await generator
         .generate({
           n: count,
@@ -385,6 +404,7 @@ export async function runEval(
           settings,
           rng: rng.split('batch'),
           ...(startFrom ? { startFrom } : {}),
+          ...(labels ? { labels, guidance: conditioning.guidance } : {}),
           onStep: (info) => {
             if (context.signal?.aborted) throw new InterruptedError('evaluation interrupted');
             const total = info.total === undefined ? undefined : info.total * batches;
@@ -441,6 +461,7 @@ export async function runEval(
       reference,
       classifier,
       training,
+      requestedLabels: labelsOf,
     });
     progress?.done();
     const floor = values.floor === true ? await measureFloor() : null;
@@ -464,6 +485,8 @@ export async function runEval(
         sampler: samplerName,
         samplerSettings: settings,
         start,
+        class: conditioning.classChoice,
+        guidance: conditioning.guidance,
         steps,
         n,
         batch,

@@ -12,12 +12,14 @@ import { encodeSafetensors, type SafetensorsTensor } from '@dale/models';
 import type * as tf from '@tensorflow/tfjs-core';
 import { backendChoices, selectBackend } from '../backend.ts';
 import { classAverageImages, loadClassAverages, START_CHOICES } from '../class-average-start.ts';
+import { CONDITIONING_OPTIONS, resolveConditioning } from '../conditioning.ts';
 import { EXIT_CODES, UsageError } from '../errors.ts';
 import { type Generated, loadGenerator } from '../generate.ts';
 import {
   BACKEND_OPTION,
   CHECKPOINT_OPTIONS,
   DEFAULT_SAMPLER_STEPS,
+  defaultSteps,
   resolveCheckpoint,
   resolveSampler,
   SAMPLER_OPTIONS,
@@ -52,6 +54,8 @@ export const SAMPLE_COMMAND: CommandSpec = {
     sampler: SAMPLER_OPTIONS.sampler!,
     steps: SAMPLER_OPTIONS.steps!,
     start: SAMPLER_OPTIONS.start!,
+    class: CONDITIONING_OPTIONS.class!,
+    guidance: CONDITIONING_OPTIONS.guidance!,
     n: { type: 'string', value: 'N', default: '64', description: 'number of samples' },
     seed: SAMPLER_OPTIONS.seed!,
     out: { type: 'string', value: 'FILE', default: 'samples.png', description: 'the PNG grid' },
@@ -99,8 +103,8 @@ export async function runSample(
   context: RunContext = {},
 ): Promise<number> {
   const { dir: checkpoint } = resolveCheckpoint(values, 'sample');
-  const samplerName = resolveSampler(values, 'sample');
-  const steps = integerOption(values, 'steps', 'sample') ?? DEFAULT_SAMPLER_STEPS;
+  // An unknown --sampler is a usage error before any work; the default depends on the checkpoint.
+  if (values.sampler !== undefined) resolveSampler(values, 'sample');
   const n = integerOption(values, 'n', 'sample') ?? 64;
   const seed = integerOption(values, 'seed', 'sample', 0) ?? 0;
   const out = stringOption(values, 'out') ?? 'samples.png';
@@ -117,6 +121,14 @@ export async function runSample(
   let startFrom: tf.Tensor | undefined;
   try {
     const { meta, model, sampleShape, isImage } = generator;
+    const samplerName = resolveSampler(values, 'sample', model.config.predicts);
+    const steps = integerOption(values, 'steps', 'sample') ?? defaultSteps(samplerName);
+    const conditioning = resolveConditioning(
+      values,
+      'sample',
+      Number(model.config['classes'] ?? 0),
+    );
+    const labels = conditioning.labels(n, 0);
     if (!isImage && (raw === undefined || strip !== undefined)) {
       throw new UsageError(
         `${checkpoint} holds a ${model.config.kind} model of non-image data (shape [${sampleShape.join(', ')}]): pass --raw FILE for the samples${strip === undefined ? '' : ' (--strip needs images)'}`,
@@ -134,7 +146,7 @@ export async function runSample(
       output.stderr(`starting from the class averages of ${averages.source}, noised to T\n`);
     }
     output.stderr(
-      `sampling ${n} ${isImage ? 'images' : 'samples'} with ${samplerName} (${generator.usesEma ? 'EMA' : 'trained'} weights of step ${String(meta.step ?? '?')})\n`,
+      `sampling ${n} ${isImage ? 'images' : 'samples'} with ${samplerName}, ${steps} steps (${generator.usesEma ? 'EMA' : 'trained'} weights of step ${String(meta.step ?? '?')}${conditioning.classChoice === null ? '' : `; ${conditioning.description}`})\n`,
     );
     const { onStep, done } = samplerProgress(
       output,
@@ -148,6 +160,7 @@ export async function runSample(
         rng: Rng.fromSeed(seed),
         onStep,
         ...(startFrom ? { startFrom } : {}),
+        ...(labels ? { labels, guidance: conditioning.guidance } : {}),
         ...(strip === undefined
           ? {}
           : { snapshots: { count: STRIP_SAMPLES, columns: STRIP_COLUMNS } }),
