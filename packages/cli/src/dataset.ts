@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import type { Rng } from '@dale/core';
 import { fitNoisedPrior, type ImageDataset, type PositivityTransform } from '@dale/data';
 import { loadDataset, loadImageFolder } from '@dale/data/node';
+import { domainSplits } from '@dale/metrics';
 import { type LogNormalPrior, REFERENCE_PRIORS } from '@dale/sde';
 import { UsageError } from './errors.ts';
 
@@ -23,14 +24,19 @@ export function isDatasetName(name: string): name is DatasetName {
 
 /**
  * The training split of a built-in dataset, or the PNG images of a folder; with `limit`, only its
- * first `limit` images.
+ * first `limit` images. KMNIST without its training files (the offline copy has only the test
+ * split) trains on the 8,000 test images its domain classifier was trained on
+ * (`kmnistTestSplit` of `@dale/metrics`), so that `dale eval` still measures on 2,000 images the
+ * model never saw.
  */
 export async function loadTrainingSet(
   dataset: string,
   limit: number | null,
 ): Promise<ImageDataset> {
   let data: ImageDataset;
-  if (isDatasetName(dataset)) {
+  if (dataset === 'kmnist') {
+    data = (await domainSplits('kmnist')).train;
+  } else if (isDatasetName(dataset)) {
     data = await loadDataset(dataset, { split: 'train' });
   } else {
     const isFolder = (() => {
