@@ -1,13 +1,15 @@
 /**
  * Digits from a checkpoint: the SDE (`meta.sde`) and positivity transform (`meta.transform`) it
- * was trained with, the score of its EMA weights, the Dale–Langevin sampler, and the samples
- * mapped back to pixels in [0, 1]. No DOM: this runs in Node too.
+ * was trained with, the score of its EMA weights (for a class-conditional model: of the digit
+ * asked for, with classifier-free guidance), DPM-Solver++(2M) for a preconditioned denoiser or
+ * the Dale–Langevin sampler otherwise, and the samples mapped back to pixels in [0, 1]. No DOM:
+ * this runs in Node too.
  * @module
  */
 import { DaleError, Rng } from '@dale/core';
 import { type TransformConfig, transformFromConfig } from '@dale/data';
 import { type LoadedCheckpoint, scoreFnFromModel } from '@dale/models';
-import { daleLangevinSampler } from '@dale/samplers';
+import { daleLangevinSampler, dpmSolverSampler } from '@dale/samplers';
 import { type SDEConfig, sdeFromConfig } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -15,8 +17,12 @@ import * as tf from '@tensorflow/tfjs-core';
 export interface DigitOptions {
   /** Number of images. */
   readonly count: number;
-  /** Sampler steps from t = T down to t = 1e-3. */
-  readonly steps: number;
+  /** Sampler steps (noise levels for DPM-Solver++(2M)); default {@link samplerOf}'s. */
+  readonly steps?: number;
+  /** A class-conditional model's digit (0–9) for every sample, or `'all'` (default): every digit in turn. */
+  readonly digit?: number | 'all';
+  /** Classifier-free guidance weight ≥ 0 of a class-conditional model; default 0. */
+  readonly guidance?: number;
   /** Seed of the start and of the sampler noise. */
   readonly seed: number;
   /** Called after every sampler step. */
@@ -27,6 +33,22 @@ export interface DigitOptions {
 export interface Digits {
   readonly values: Float32Array;
   readonly shape: readonly [number, number, number, number];
+}
+
+/** The sampler the page uses for a checkpoint, its name for people and its default steps. */
+export function samplerOf(checkpoint: LoadedCheckpoint): {
+  readonly name: 'dpm-solver-2m' | 'dale-langevin';
+  readonly label: string;
+  readonly steps: number;
+} {
+  return checkpoint.model.predicts === 'denoiser'
+    ? { name: 'dpm-solver-2m', label: 'DPM-Solver++(2M)', steps: 12 }
+    : { name: 'dale-langevin', label: 'Dale–Langevin', steps: 100 };
+}
+
+/** The number of classes of a class-conditional checkpoint (0: unconditional). */
+export function classesOf(checkpoint: LoadedCheckpoint): number {
+  return Number(checkpoint.model.config['classes'] ?? 0);
 }
 
 /** Sample `count` images from a loaded checkpoint (its EMA weights when it has them). */
@@ -52,16 +74,47 @@ export async function sampleDigits(
   const transform = meta['transform']
     ? transformFromConfig(meta['transform'] as unknown as TransformConfig)
     : undefined;
-  const score = scoreFnFromModel(model, sde, { params: ema ?? model.params });
-  const shape = [options.count, ...inputShape] as [number, number, number, number];
-  const samples = await daleLangevinSampler(score, sde, {
-    shape,
-    steps: options.steps,
-    spacing: 'quadratic', // as `dale sample`: denser near t = 0, and a noise-free last step
-    denoiseLast: true,
-    rng: Rng.fromSeed(options.seed),
-    onStep: ({ step, total }) => options.onStep?.(step, total ?? options.steps),
+  const classes = classesOf(checkpoint);
+  const digit = options.digit ?? 'all';
+  if (
+    digit !== 'all' &&
+    !(classes > 0 && Number.isInteger(digit) && digit >= 0 && digit < classes)
+  ) {
+    throw new DaleError(
+      'invalid-class',
+      classes > 0
+        ? `sampleDigits: digit must be 'all' or an integer in [0, ${classes - 1}], got ${digit}`
+        : 'sampleDigits: this checkpoint is unconditional; it cannot be asked for a digit',
+    );
+  }
+  const labels =
+    classes > 0
+      ? Int32Array.from({ length: options.count }, (_, i) =>
+          digit === 'all' ? i % classes : digit,
+        )
+      : undefined;
+  const score = scoreFnFromModel(model, sde, {
+    params: ema ?? model.params,
+    ...(labels && { labels, guidance: options.guidance ?? 0 }),
   });
+  const shape = [options.count, ...inputShape] as [number, number, number, number];
+  const sampler = samplerOf(checkpoint);
+  const steps = options.steps ?? sampler.steps;
+  const common = {
+    shape,
+    steps,
+    rng: Rng.fromSeed(options.seed),
+    onStep: ({ step, total }: { step: number; total: number | undefined }) =>
+      options.onStep?.(step, total ?? steps),
+  };
+  const samples =
+    sampler.name === 'dpm-solver-2m'
+      ? await dpmSolverSampler(score, sde, common)
+      : await daleLangevinSampler(score, sde, {
+          ...common,
+          spacing: 'quadratic', // as `dale sample`: denser near t = 0, and a noise-free last step
+          denoiseLast: true,
+        });
   const pixels = tf.tidy(() =>
     tf.clipByValue(transform ? transform.inverse(samples) : samples, 0, 1),
   );
