@@ -6,9 +6,6 @@
 import '@dale/backend-wasm';
 import { findAdapter } from '@dale/backend-webgpu';
 import { type BackendSelection, useBackend } from '@dale/core';
-import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 
 /**
  * Select `webgpu` if `navigator.gpu` gives an adapter (and its backend starts), else `wasm`.
@@ -23,13 +20,7 @@ export async function chooseBackend(): Promise<BackendSelection> {
       console.warn('WebGPU did not start, using WebAssembly instead:', error);
     }
   }
-  // The .wasm binaries are assets of the build (Vite hashes their names), not files next to the
-  // script, so TensorFlow.js is told where they are. Imported here: WebGPU pages never load it.
-  const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
-  setWasmPaths({
-    'tfjs-backend-wasm.wasm': wasmUrl,
-    'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-  });
+  // No setup for the .wasm binaries: @dale/backend-wasm names its copies with
+  // `new URL(…, import.meta.url)`, so Vite emits them as assets of the build.
   return useBackend('wasm');
 }

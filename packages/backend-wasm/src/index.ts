@@ -17,9 +17,24 @@ import { type BackendPlugin, registerBackendPlugin } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { THREADED_GLUE_VERSION, wasmThreadCount, withNodeThreads } from './node-threads.ts';
 import { registerWasmTrainingKernels } from './training-kernels.ts';
+import {
+  diagnoseWasmFailure,
+  userWasmPaths,
+  wasmFileFor,
+  wasmFileUrl,
+  wasmInitError,
+  wasmPathsForBrowser,
+} from './wasm-files.ts';
 
 export { MAX_WASM_THREADS, wasmThreadCount } from './node-threads.ts';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './training-kernels.ts';
+export {
+  bundledWasmFiles,
+  setWasmPaths,
+  WASM_FILE_NAMES,
+  type WasmFileName,
+  type WasmPaths,
+} from './wasm-files.ts';
 
 /**
  * What the wasm backend runs on, e.g. "WebAssembly (XNNPACK, SIMD, 2 threads)". Browsers get the
@@ -68,9 +83,12 @@ export const wasmBackendPlugin: BackendPlugin = {
     // Imported here, not at the top, so that importing this package costs nothing until it is chosen.
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     await registerWasmTrainingKernels();
-    const plan = tf.env().getBool('IS_NODE')
-      ? nodeThreadPlan(wasm.version_wasm)
-      : { threads: 1, why: '' };
+    const isNode = tf.env().getBool('IS_NODE');
+    const plan = isNode ? nodeThreadPlan(wasm.version_wasm) : { threads: 1, why: '' };
+    // Browsers fetch the binaries this package ships (see bundledWasmFiles); Node reads
+    // TensorFlow.js's own unless setWasmPaths said otherwise.
+    const paths = isNode ? userWasmPaths() : wasmPathsForBrowser();
+    if (paths !== undefined) wasm.setWasmPaths(paths);
     const started =
       plan.threads > 1
         ? await withNodeThreads(
@@ -82,6 +100,15 @@ export const wasmBackendPlugin: BackendPlugin = {
             () => tf.setBackend('wasm'),
           )
         : await tf.setBackend('wasm');
+    if (!started && !isNode && paths !== undefined) {
+      const [simd, threads] = await Promise.all([
+        tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+        tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+      ]);
+      const file = wasmFileFor(Boolean(simd), Boolean(threads));
+      const url = wasmFileUrl(paths, file, globalThis.location?.href);
+      throw wasmInitError(await diagnoseWasmFailure(url));
+    }
     if (!started) throw new Error('tf.setBackend("wasm") failed');
     await tf.ready();
     return {

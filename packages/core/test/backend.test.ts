@@ -104,6 +104,19 @@ describe('backend registry', () => {
     expect(chosen.reason).toMatch(/broken failed to initialise \(adapter lost\)/);
   });
 
+  it('auto stops at a backend that is misconfigured instead of falling back in silence', async () => {
+    plugin('needs-setup', 40, {
+      init: () =>
+        Promise.reject(
+          new DaleError('backend-misconfigured', 'the binary is not served; serve it'),
+        ),
+    });
+    const error = await useBackend('auto').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DaleError);
+    expect((error as DaleError).code).toBe('backend-misconfigured');
+    expect((error as Error).message).toBe('the binary is not served; serve it');
+  });
+
   it('a plugin may decline auto selection but still work when named', async () => {
     plugin('software-gpu', 30, {
       isAvailable: ({ mode }) =>

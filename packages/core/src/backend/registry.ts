@@ -40,7 +40,11 @@ export interface BackendPlugin {
    * reason of preference (e.g. WebGPU on a software adapter) while still working when named.
    */
   isAvailable(context: AvailabilityContext): Availability | Promise<Availability>;
-  /** Initialise the backend and make it TensorFlow.js's active backend. */
+  /**
+   * Initialise the backend and make it TensorFlow.js's active backend. Throw a {@link DaleError}
+   * with code `'backend-misconfigured'` when the backend could run here but is set up wrongly (the
+   * message says how to fix it): `auto` then fails with it instead of trying the next plugin.
+   */
   init(): Promise<BackendInfo>;
 }
 
@@ -155,7 +159,8 @@ export async function probeBackends(): Promise<BackendCandidate[]> {
 /**
  * Initialise a backend and make it active. `'auto'` takes the available plugin of highest
  * priority whose initialisation succeeds; a name takes that plugin or fails with an error
- * that lists the available ones.
+ * that lists the available ones. A plugin whose `init` throws a {@link DaleError} with code
+ * `'backend-misconfigured'` stops `auto` with that error instead of falling back to the next one.
  *
  * @example
  * ```ts
@@ -226,6 +231,9 @@ export async function useBackend(
       );
       return selection;
     } catch (error) {
+      // A plugin that can run here but is set up wrongly says so, rather than leaving auto to pick
+      // a slower backend in silence (e.g. wasm whose .wasm files the page cannot fetch).
+      if (error instanceof DaleError && error.code === 'backend-misconfigured') throw error;
       attempts.push({
         ...candidate,
         available: false,
