@@ -6,56 +6,28 @@
  * not depend on y), where this scheme is second order in the drift; samples stay positive
  * because the state is y = log x.
  *
- * It is a plain function of the `Sampler` type, built from the same pieces as the built-in
- * samplers: `resolveGrid` (the time grid options), `initialSample` (prior, `init` or `initFrom`)
- * and `ProgressReporter` (`onStep`, snapshots, yielding to the event loop).
+ * The sampler is its update: `runChain` of `@dale/samplers` does the rest, as for the built-in
+ * samplers (the start from the prior, `init` or `initFrom`; the grid; `onStep` and snapshots;
+ * disposal; yielding to the event loop). `space: 'log'` runs the chain in y = log x, where
+ * `space.reverse` is the reverse SDE `sde.reverseLatent(score)`.
  */
-import { DaleError, randomNormal } from '@dale/core';
-import {
-  type GridSamplerOptions,
-  initialSample,
-  ProgressReporter,
-  resolveGrid,
-  type Sampler,
-} from '@dale/samplers';
-import { fromLatent, isPositiveSDE, toLatent } from '@dale/sde';
+import { randomNormal } from '@dale/core';
+import { type GridSamplerOptions, resolveGrid, runChain, type Sampler } from '@dale/samplers';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Stochastic Heun in log space: two score evaluations per step. */
-export const logHeunSampler: Sampler<GridSamplerOptions> = async (score, sde, options) => {
-  const where = 'logHeunSampler';
-  if (!isPositiveSDE(sde)) {
-    throw new DaleError(
-      'unsupported-sde',
-      `${where}: needs a positive SDE with a log-space form (GBM, CIR), got '${sde.family}'`,
-    );
-  }
-  const times = resolveGrid(sde, options, where);
-  const reverse = sde.reverseLatent(score);
-  const progress = new ProgressReporter(options, times.length - 1, where);
-  const start = initialSample(sde, options, where);
-  let y = toLatent(start);
-  start.dispose();
-  try {
-    for (let k = 0; k + 1 < times.length; k++) {
-      const t = times[k]!;
-      const s = times[k + 1]!;
-      const delta = t - s;
-      const current = y;
-      const next = tf.tidy(() => {
-        const z = randomNormal(options.rng, current.shape);
-        const noise = tf.mul(Math.sqrt(delta), tf.mul(reverse.diffusion(current, t), z));
-        const driftHere = reverse.drift(current, t);
-        const trial = tf.add(tf.sub(current, tf.mul(delta, driftHere)), noise);
-        const driftThere = reverse.drift(trial, s);
-        return tf.add(tf.sub(current, tf.mul(delta / 2, tf.add(driftHere, driftThere))), noise);
-      });
-      current.dispose();
-      y = next;
-      await progress.step(s, 2, () => fromLatent(next));
-    }
-    return fromLatent(y);
-  } finally {
-    y.dispose();
-  }
-};
+export const logHeunSampler: Sampler<GridSamplerOptions> = (score, sde, options) =>
+  runChain(score, sde, options, {
+    name: 'logHeunSampler',
+    space: 'log',
+    times: resolveGrid(sde, options, 'logHeunSampler'),
+    evaluations: 2,
+    step: (y, t, s, { space: { reverse }, rng }) => {
+      const z = randomNormal(rng, y.shape);
+      const noise = tf.mul(Math.sqrt(t - s), tf.mul(reverse.diffusion(y, t), z));
+      const driftHere = reverse.drift(y, t);
+      const trial = tf.add(tf.sub(y, tf.mul(t - s, driftHere)), noise);
+      const driftThere = reverse.drift(trial, s);
+      return tf.add(tf.sub(y, tf.mul((t - s) / 2, tf.add(driftHere, driftThere))), noise);
+    },
+  });

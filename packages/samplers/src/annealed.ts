@@ -1,9 +1,9 @@
 import { discreteTimes } from '@dale/core';
 import type { ScoreFn, SDE } from '@dale/sde';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type ChainStep, sampleChain } from './euler-maruyama.ts';
+import { type ChainStep, runChain } from './chain.ts';
+import { eulerMaruyamaUpdate } from './euler-maruyama.ts';
 import { requireMultiplicative } from './multiplicative.ts';
-import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
 import type { SamplerOptions } from './types.ts';
 import { requireInteger, requireNonNegative, requirePositive } from './validate.ts';
 
@@ -58,13 +58,15 @@ export function annealedSteps(
   return steps;
 }
 
-async function sampleAnnealed(
-  space: SamplingSpace,
+function sampleAnnealed(
+  space: 'ambient' | 'log',
+  score: ScoreFn,
   sde: SDE,
   options: AnnealedSamplerOptions,
-  where: string,
+  name: string,
 ): Promise<tf.Tensor> {
-  return sampleChain(space, sde, annealedSteps(options, sde.T, where), options, where);
+  const steps = annealedSteps(options, sde.T, name);
+  return runChain(score, sde, options, { name, space, steps, step: eulerMaruyamaUpdate });
 }
 
 /**
@@ -86,7 +88,7 @@ export async function annealedSignAgnosticSampler(
 ): Promise<tf.Tensor> {
   const where = 'annealedSignAgnosticSampler';
   requireMultiplicative(sde, where);
-  return sampleAnnealed(ambientSpace(score, sde), sde, options, where);
+  return sampleAnnealed('ambient', score, sde, options, where);
 }
 
 /**
@@ -100,6 +102,5 @@ export async function annealedDaleLangevinSampler(
   sde: SDE,
   options: AnnealedSamplerOptions,
 ): Promise<tf.Tensor> {
-  const where = 'annealedDaleLangevinSampler';
-  return sampleAnnealed(logSpace(score, sde, where), sde, options, where);
+  return sampleAnnealed('log', score, sde, options, 'annealedDaleLangevinSampler');
 }

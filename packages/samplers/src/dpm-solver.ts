@@ -5,11 +5,10 @@
  */
 import type { ScoreFn, SDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
+import { runChain } from './chain.ts';
 import type { FewStepOptions } from './heun.ts';
 import { logDenoiser } from './log-denoiser.ts';
 import { karrasNoiseLevels } from './noise-levels.ts';
-import { ProgressReporter } from './progress.ts';
-import { initialSample } from './start.ts';
 import { requireInteger } from './validate.ts';
 
 /**
@@ -30,42 +29,29 @@ export async function dpmSolverSampler(
   options: FewStepOptions,
 ): Promise<tf.Tensor> {
   const where = 'dpmSolverSampler';
-  const { kernel, denoise, enter, leave } = logDenoiser(score, sde, where);
+  const denoiser = logDenoiser(score, sde, where);
+  const { kernel, denoise } = denoiser;
   const steps = requireInteger(where, 'steps', options.steps ?? 20, 1);
   const levels = karrasNoiseLevels(steps, {
     max: kernel.noiseLevel(kernel.T),
     min: options.sMin,
     rho: options.rho,
   });
-  const progress = new ProgressReporter(options, steps, where);
-  const start = initialSample(sde, options, where);
-  let u = enter(start);
-  start.dispose();
-  let previous: tf.Tensor | undefined;
-  try {
-    for (let i = 0; i < steps; i++) {
-      const level = levels[i]!;
-      const next = levels[i + 1]!;
+  return runChain(score, sde, options, {
+    name: where,
+    space: denoiser,
+    times: levels,
+    step: (u, level, next, { index, carry: [previous] }) => {
       const denoised = denoise(u, level);
-      const updated = tf.tidy(() => {
-        if (next === 0) return tf.clone(denoised);
-        const h = Math.log(level / next);
-        let target = denoised;
-        if (previous) {
-          const r = Math.log(levels[i - 1]! / level) / h;
-          target = tf.sub(tf.mul(1 + 1 / (2 * r), denoised), tf.mul(1 / (2 * r), previous));
-        }
-        return tf.add(tf.mul(next / level, u), tf.mul(-Math.expm1(-h), target));
-      });
-      previous?.dispose();
-      previous = denoised;
-      u.dispose();
-      u = updated;
-      await progress.step(kernel.timeAt(next), 1, () => leave(u, next));
-    }
-    return leave(u, 0);
-  } finally {
-    u.dispose();
-    previous?.dispose();
-  }
+      if (next === 0) return denoised;
+      const h = Math.log(level / next);
+      let target = denoised;
+      if (previous) {
+        const r = Math.log(levels[index - 1]! / level) / h;
+        target = tf.sub(tf.mul(1 + 1 / (2 * r), denoised), tf.mul(1 / (2 * r), previous));
+      }
+      const x = tf.add(tf.mul(next / level, u), tf.mul(-Math.expm1(-h), target));
+      return { x, carry: [denoised] };
+    },
+  });
 }

@@ -1,10 +1,7 @@
-import { type Rng, randomNormal } from '@dale/core';
-import type { Process, SDE, Time } from '@dale/sde';
+import { randomNormal } from '@dale/core';
+import type { Process, Time } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
-import { ProgressReporter } from './progress.ts';
-import type { SamplingSpace } from './space.ts';
-import { initialSample } from './start.ts';
-import type { SamplerOptions } from './types.ts';
+import type { StepFn } from './chain.ts';
 
 /**
  * One Euler–Maruyama step of a reverse-time process from t to t − δ, in forward notation:
@@ -35,83 +32,13 @@ export function eulerMaruyamaStep(
   });
 }
 
-/** One update of a Markov chain sampler: score time, step size, noise factor a and the time it reaches. */
-export interface ChainStep {
-  /** The time the drift (score) is evaluated at. */
-  readonly t: number;
-  /** The step δ > 0. */
-  readonly delta: number;
-  /** The noise factor a (0: a noise-free Tweedie step). */
-  readonly noiseScale: number;
-  /** The time reported to `onStep` after this update. */
-  readonly reached: number;
-}
-
 /**
- * The steps of a sampler on a decreasing grid: step k evaluates at t_k with δ = t_k − t_{k+1}
- * and reaches t_{k+1}; with `denoiseLast` the last step is noise-free.
+ * The Euler–Maruyama update as a chain step ({@link runChain}): {@link eulerMaruyamaStep} of the
+ * chain's reverse process over the step's δ with its noise factor a, drawing one normal tensor
+ * from the stream unless a = 0. Every Euler–Maruyama sampler, annealed or not, is this step on
+ * its own grid.
  */
-export function gridSteps(times: Float64Array, denoiseLast = false): ChainStep[] {
-  const steps: ChainStep[] = [];
-  for (let k = 0; k + 1 < times.length; k++) {
-    steps.push({
-      t: times[k]!,
-      delta: times[k]! - times[k + 1]!,
-      noiseScale: denoiseLast && k + 2 === times.length ? 0 : 1,
-      reached: times[k + 1]!,
-    });
-  }
-  return steps;
-}
-
-/**
- * Run Euler–Maruyama updates of `space.reverse` along `steps` from the ambient start `x`
- * (consumed), drawing one normal tensor per noisy step from `rng`; returns the ambient result.
- */
-export async function runChain(
-  space: SamplingSpace,
-  steps: readonly ChainStep[],
-  x: tf.Tensor,
-  rng: Rng,
-  progress: ProgressReporter,
-): Promise<tf.Tensor> {
-  let state: tf.Tensor;
-  try {
-    state = space.enter(x);
-  } finally {
-    x.dispose();
-  }
-  try {
-    for (const step of steps) {
-      const current = state;
-      const next = tf.tidy(() => {
-        const z = step.noiseScale === 0 ? undefined : randomNormal(rng, current.shape);
-        return space.keep(
-          eulerMaruyamaStep(space.reverse, current, step.t, step.delta, z, step.noiseScale),
-        );
-      });
-      current.dispose();
-      state = next;
-      await progress.step(step.reached, 1, () => space.leave(next));
-    }
-    return space.leave(state);
-  } finally {
-    state.dispose();
-  }
-}
-
-/**
- * The body of every chain sampler: the start (a prior draw, or `options.init`), then `steps` of
- * `space`'s reverse process with progress reported to `options.onStep`.
- */
-export async function sampleChain(
-  space: SamplingSpace,
-  sde: SDE,
-  steps: readonly ChainStep[],
-  options: SamplerOptions,
-  where: string,
-): Promise<tf.Tensor> {
-  const progress = new ProgressReporter(options, steps.length, where);
-  const start = initialSample(sde, options, where);
-  return runChain(space, steps, start, options.rng, progress);
-}
+export const eulerMaruyamaUpdate: StepFn = (x, t, _tNext, { space, rng, step }) => {
+  const z = step.noiseScale === 0 ? undefined : randomNormal(rng, x.shape);
+  return eulerMaruyamaStep(space.reverse, x, t, step.delta, z, step.noiseScale);
+};

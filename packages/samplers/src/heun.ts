@@ -7,10 +7,9 @@
 import { randomNormal } from '@dale/core';
 import type { ScoreFn, SDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
+import { runChain } from './chain.ts';
 import { logDenoiser } from './log-denoiser.ts';
 import { karrasNoiseLevels } from './noise-levels.ts';
-import { ProgressReporter } from './progress.ts';
-import { initialSample } from './start.ts';
 import type { SamplerOptions } from './types.ts';
 import { requireInteger, requireNonNegative, requirePositive } from './validate.ts';
 
@@ -56,7 +55,8 @@ export async function heunSampler(
   options: HeunOptions,
 ): Promise<tf.Tensor> {
   const where = 'heunSampler';
-  const { kernel, denoise, enter, leave } = logDenoiser(score, sde, where);
+  const denoiser = logDenoiser(score, sde, where);
+  const { kernel, denoise } = denoiser;
   const steps = requireInteger(where, 'steps', options.steps ?? 18, 1);
   const top = kernel.noiseLevel(kernel.T);
   const levels = karrasNoiseLevels(steps, { max: top, min: options.sMin, rho: options.rho });
@@ -64,40 +64,35 @@ export async function heunSampler(
   const churnMin = requireNonNegative(where, 'churnMin', options.churnMin ?? 0.01);
   const churnMax = requireNonNegative(where, 'churnMax', options.churnMax ?? top);
   const inflation = requirePositive(where, 'noiseInflation', options.noiseInflation ?? 1);
-  const progress = new ProgressReporter(options, steps, where);
-  const start = initialSample(sde, options, where);
-  let u = enter(start);
-  start.dispose();
-  try {
-    for (let i = 0; i < steps; i++) {
-      const level = levels[i]!;
-      const next = levels[i + 1]!;
+  return runChain(score, sde, options, {
+    name: where,
+    space: denoiser,
+    times: levels,
+    evaluations: (step) => (step.reached === 0 ? 1 : 2),
+    step: (u, level, next, { rng }) => {
       const gamma =
         churn > 0 && level >= churnMin && level <= churnMax
           ? Math.min(churn / steps, Math.SQRT2 - 1)
           : 0;
       // Ŝ stays within the horizon: the score is only defined up to S(T).
       const raised = Math.min(top, level * (1 + gamma));
-      const noise = raised > level ? randomNormal(options.rng, u.shape) : undefined;
-      const updated = tf.tidy(() => {
-        const uHat = noise
-          ? tf.add(u, tf.mul(inflation * Math.sqrt(raised * raised - level * level), noise))
+      const uHat =
+        raised > level
+          ? tf.add(
+              u,
+              tf.mul(
+                inflation * Math.sqrt(raised * raised - level * level),
+                randomNormal(rng, u.shape),
+              ),
+            )
           : u;
-        const slope = tf.div(tf.sub(uHat, denoise(uHat, raised)), raised);
-        const euler = tf.add(uHat, tf.mul(next - raised, slope));
-        if (next === 0) return euler;
-        const slopeNext = tf.div(tf.sub(euler, denoise(euler, next)), next);
-        return tf.add(uHat, tf.mul((next - raised) / 2, tf.add(slope, slopeNext)));
-      });
-      noise?.dispose();
-      u.dispose();
-      u = updated;
-      await progress.step(kernel.timeAt(next), next === 0 ? 1 : 2, () => leave(u, next));
-    }
-    return leave(u, 0);
-  } finally {
-    u.dispose();
-  }
+      const slope = tf.div(tf.sub(uHat, denoise(uHat, raised)), raised);
+      const euler = tf.add(uHat, tf.mul(next - raised, slope));
+      if (next === 0) return euler;
+      const slopeNext = tf.div(tf.sub(euler, denoise(euler, next)), next);
+      return tf.add(uHat, tf.mul((next - raised) / 2, tf.add(slope, slopeNext)));
+    },
+  });
 }
 
 /**

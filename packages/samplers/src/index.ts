@@ -14,8 +14,18 @@ export {
   annealedSignAgnosticSampler,
   annealedSteps,
 } from './annealed.ts';
+export {
+  type ChainDefinition,
+  type ChainSpace,
+  type ChainStep,
+  gridSteps,
+  runChain,
+  type StepContext,
+  type StepFn,
+  type StepResult,
+} from './chain.ts';
 export { dpmSolverSampler } from './dpm-solver.ts';
-export { type ChainStep, eulerMaruyamaStep, gridSteps, runChain } from './euler-maruyama.ts';
+export { eulerMaruyamaStep, eulerMaruyamaUpdate } from './euler-maruyama.ts';
 export { type GridOptions, resolveGrid } from './grid.ts';
 export { edmSampler, type FewStepOptions, type HeunOptions, heunSampler } from './heun.ts';
 export { type LogDenoiser, logDenoiser } from './log-denoiser.ts';

@@ -11,10 +11,14 @@ import {
   type SDE,
 } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
+import type { ChainSpace } from './chain.ts';
 import { LOG_STATE_BOUNDS } from './space.ts';
 
-/** A score seen as a log-space denoiser, with the maps between x and the drift-free log state u. */
-export interface LogDenoiser {
+/**
+ * A score seen as a log-space denoiser, with the maps between x and the drift-free log state u:
+ * a {@link ChainSpace} whose grid points are noise levels.
+ */
+export interface LogDenoiser extends ChainSpace {
   /** The SDE's log-space kernel. */
   readonly kernel: LogGaussianKernel;
   /** E[u₀ | u at level S] = u + S² (s_H(x, t) + 1), x = e^{u + m(t)}, t = t(S) (guide: M15, M4). */
@@ -23,6 +27,8 @@ export interface LogDenoiser {
   enter(x: tf.Tensor): tf.Tensor;
   /** x = e^{u + m(t(S))} at level S (S = 0: t = 0), positive by construction. */
   leave(u: tf.Tensor, level: number): tf.Tensor;
+  /** The time t(S) of a noise level (`kernel.timeAt`): what a chain over levels reports to `onStep`. */
+  timeAt(level: number): number;
 }
 
 /** The {@link LogDenoiser} of `score` under `sde`; throws where `sde` has no log-space Gaussian kernel. */
@@ -44,5 +50,6 @@ export function logDenoiser(score: ScoreFn, sde: SDE, where: string): LogDenoise
       }),
     enter: (x) => tf.tidy(() => tf.sub(tf.log(x), kernel.shift(kernel.T))),
     leave: (u, level) => toX(u, kernel.timeAt(level)),
+    timeAt: (level) => kernel.timeAt(level),
   };
 }

@@ -1,23 +1,24 @@
 import { DaleError } from '@dale/core';
 import type { ScoreFn, SDE } from '@dale/sde';
 import type * as tf from '@tensorflow/tfjs-core';
-import { gridSteps, sampleChain } from './euler-maruyama.ts';
+import { gridSteps, runChain } from './chain.ts';
+import { eulerMaruyamaUpdate } from './euler-maruyama.ts';
 import { type GridOptions, resolveGrid } from './grid.ts';
-import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
 import type { SamplerOptions } from './types.ts';
 
 /** Options of the samplers that walk a time grid from T to ε: {@link SamplerOptions} plus {@link GridOptions}. */
 export interface GridSamplerOptions extends SamplerOptions, GridOptions {}
 
-async function sampleOnGrid(
-  space: (score: ScoreFn, sde: SDE) => SamplingSpace,
+/** Euler–Maruyama along the grid of `options`, in ambient or log coordinates. */
+function sampleOnGrid(
+  space: 'ambient' | 'log',
   score: ScoreFn,
   sde: SDE,
   options: GridSamplerOptions,
-  where: string,
+  name: string,
 ): Promise<tf.Tensor> {
-  const steps = gridSteps(resolveGrid(sde, options, where), options.denoiseLast);
-  return sampleChain(space(score, sde), sde, steps, options, where);
+  const steps = gridSteps(resolveGrid(sde, options, name), options.denoiseLast);
+  return runChain(score, sde, options, { name, space, steps, step: eulerMaruyamaUpdate });
 }
 
 /**
@@ -36,7 +37,7 @@ export async function eulerMaruyamaSampler(
   sde: SDE,
   options: GridSamplerOptions,
 ): Promise<tf.Tensor> {
-  return sampleOnGrid(ambientSpace, score, sde, options, 'eulerMaruyamaSampler');
+  return sampleOnGrid('ambient', score, sde, options, 'eulerMaruyamaSampler');
 }
 
 /**
@@ -53,7 +54,7 @@ export async function signAgnosticSampler(
 ): Promise<tf.Tensor> {
   const where = 'signAgnosticSampler';
   requireMultiplicative(sde, where);
-  return sampleOnGrid(ambientSpace, score, sde, options, where);
+  return sampleOnGrid('ambient', score, sde, options, where);
 }
 
 /**
@@ -73,8 +74,7 @@ export async function daleLangevinSampler(
   sde: SDE,
   options: GridSamplerOptions,
 ): Promise<tf.Tensor> {
-  const where = 'daleLangevinSampler';
-  return sampleOnGrid((s, d) => logSpace(s, d, where), score, sde, options, where);
+  return sampleOnGrid('log', score, sde, options, 'daleLangevinSampler');
 }
 
 /** Throw unless `sde` is multiplicative or positive (driven by the Hyvärinen score). */

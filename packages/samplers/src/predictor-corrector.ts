@@ -1,12 +1,10 @@
 import { randomNormal } from '@dale/core';
 import type { ScoreFn, SDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
-import { eulerMaruyamaStep, gridSteps } from './euler-maruyama.ts';
+import { gridSteps, runChain } from './chain.ts';
+import { eulerMaruyamaStep } from './euler-maruyama.ts';
 import { resolveGrid } from './grid.ts';
 import type { GridSamplerOptions } from './multiplicative.ts';
-import { ProgressReporter } from './progress.ts';
-import { ambientSpace, logSpace } from './space.ts';
-import { initialSample } from './start.ts';
 import { requireInteger, requireOneOf, requirePositive } from './validate.ts';
 
 /** Options of {@link predictorCorrectorSampler}. */
@@ -97,53 +95,32 @@ export async function predictorCorrectorSampler(
   sde: SDE,
   options: PredictorCorrectorOptions,
 ): Promise<tf.Tensor> {
-  const where = 'predictorCorrectorSampler';
-  const steps = gridSteps(resolveGrid(sde, options, where), options.denoiseLast);
-  const snr = requirePositive(where, 'snr', options.snr ?? 0.16);
-  const correctorSteps = requireInteger(where, 'correctorSteps', options.correctorSteps ?? 1, 0);
-  const snrNorm = requireOneOf(where, 'snrNorm', options.snrNorm ?? 'batch-mean', [
+  const name = 'predictorCorrectorSampler';
+  const steps = gridSteps(resolveGrid(sde, options, name), options.denoiseLast);
+  const snr = requirePositive(name, 'snr', options.snr ?? 0.16);
+  const correctorSteps = requireInteger(name, 'correctorSteps', options.correctorSteps ?? 1, 0);
+  const snrNorm = requireOneOf(name, 'snrNorm', options.snrNorm ?? 'batch-mean', [
     'per-example',
     'batch-mean',
   ] as const);
   const inLogSpace = sde.kind !== 'additive';
-  const space = inLogSpace ? logSpace(score, sde, where) : ambientSpace(score, sde);
-  const progress = new ProgressReporter(options, steps.length, where);
-  const { rng } = options;
-  const start = initialSample(sde, options, where);
-  let state: tf.Tensor;
-  try {
-    state = space.enter(start);
-  } finally {
-    start.dispose();
-  }
-  try {
-    for (const step of steps) {
-      const alpha = correctorAlpha(sde, inLogSpace, step.t, step.reached);
-      const current = state;
-      const next = tf.tidy(() => {
-        let y = space.keep(
-          eulerMaruyamaStep(
-            space.reverse,
-            current,
-            step.t,
-            step.delta,
-            randomNormal(rng, current.shape),
-          ),
+  return runChain(score, sde, options, {
+    name,
+    space: inLogSpace ? 'log' : 'ambient',
+    steps,
+    evaluations: 1 + correctorSteps,
+    step: (x, t, tNext, { space, rng, step }) => {
+      const alpha = correctorAlpha(sde, inLogSpace, t, tNext);
+      let y = space.keep(
+        eulerMaruyamaStep(space.reverse, x, t, step.delta, randomNormal(rng, x.shape)),
+      );
+      for (let j = 0; j < correctorSteps; j++) {
+        const g = space.stateScore(y, tNext);
+        y = space.keep(
+          langevinCorrectorStep(y, g, randomNormal(rng, y.shape), snr, alpha, snrNorm),
         );
-        for (let j = 0; j < correctorSteps; j++) {
-          const g = space.stateScore(y, step.reached);
-          y = space.keep(
-            langevinCorrectorStep(y, g, randomNormal(rng, y.shape), snr, alpha, snrNorm),
-          );
-        }
-        return y;
-      });
-      current.dispose();
-      state = next;
-      await progress.step(step.reached, 1 + correctorSteps, () => space.leave(next));
-    }
-    return space.leave(state);
-  } finally {
-    state.dispose();
-  }
+      }
+      return y;
+    },
+  });
 }

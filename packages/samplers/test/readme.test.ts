@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Rng, randomNormal, useBackend } from '@dale/core';
 import { LogNormalMixture } from '@dale/data';
-import { fromLatent, gbm, isPositiveSDE, toLatent } from '@dale/sde';
+import { gbm } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,10 +9,9 @@ import {
   eulerMaruyamaStep,
   type GridSamplerOptions,
   getSampler,
-  initialSample,
-  ProgressReporter,
   registerSampler,
   resolveGrid,
+  runChain,
   type Sampler,
 } from '../src/index.ts';
 import { take } from './helpers.ts';
@@ -76,29 +75,15 @@ describe('README', () => {
     const target = new LogNormalMixture([{ weight: 1, mean: [0.5, -0.2], std: [0.3, 0.2] }]);
     const score = target.scoreFn(sde);
     // README:write-your-own
-    /** Dale–Langevin written out by hand: replace the update with your own. */
-    const mySampler: Sampler<GridSamplerOptions> = async (score, sde, options) => {
-      if (!isPositiveSDE(sde)) throw new Error('mySampler needs a positive SDE');
-      const times = resolveGrid(sde, options, 'mySampler'); // steps / eps / spacing / times
-      const reverse = sde.reverseLatent(score); // the log-space reverse SDE (guide: M7')
-      const progress = new ProgressReporter(options, times.length - 1, 'mySampler');
-      const start = initialSample(sde, options, 'mySampler'); // prior, init or initFrom
-      let y = toLatent(start);
-      start.dispose();
-      for (let k = 0; k + 1 < times.length; k++) {
-        const [t, s] = [times[k]!, times[k + 1]!];
-        const current = y;
-        y = tf.tidy(() => {
-          const z = randomNormal(options.rng, current.shape);
-          return eulerMaruyamaStep(reverse, current, t, t - s, z); // your update from t to s
-        });
-        current.dispose();
-        await progress.step(s, 1, () => fromLatent(y)); // onStep, snapshots, yielding
-      }
-      const x = fromLatent(y);
-      y.dispose();
-      return x;
-    };
+    /** Dale–Langevin on the chain helper: replace the update with your own. */
+    const mySampler: Sampler<GridSamplerOptions> = (score, sde, options) =>
+      runChain(score, sde, options, {
+        name: 'mySampler',
+        space: 'log', // y = log x: space.reverse is the log-space reverse SDE (guide: M7')
+        times: resolveGrid(sde, options, 'mySampler'), // steps / eps / spacing / times
+        step: (y, t, s, { space, rng }) =>
+          eulerMaruyamaStep(space.reverse, y, t, t - s, randomNormal(rng, y.shape)), // from t to s
+      });
 
     registerSampler('my-sampler', mySampler);
     const x = await getSampler('my-sampler')(score, sde, {
