@@ -312,6 +312,41 @@ describe('npy / npz', () => {
     }
   });
 
+  it('checks the sizes the central directory declares before and after inflating, and the limits', () => {
+    const deflated = zipSync({ 'arr_0.npy': npyBytes([24], data) });
+    const stored = zipSync({ 'arr_0.npy': npyBytes([24], data) }, { level: 0 });
+    // The uncompressed size of the (only) central-directory record, 24 bytes into it.
+    const withSize = (zip: Uint8Array, size: number) => {
+      const copy = Uint8Array.from(zip);
+      const view = new DataView(copy.buffer);
+      const central = view.getUint32(copy.length - 22 + 16, true);
+      view.setUint32(central + 24, size, true);
+      return copy;
+    };
+    const size = readZip(deflated, 'z.npz')[0]!.size;
+    rejects(
+      () => readZip(withSize(stored, size + 1), 'z.npz'),
+      'z.npz',
+      new RegExp(`entry 'arr_0.npy' declares ${size + 1} bytes from ${size} stored bytes`),
+    );
+    rejects(
+      () => readZip(withSize(deflated, size + 7), 'z.npz')[0]!.read(),
+      'z.npz',
+      new RegExp(`entry 'arr_0.npy' gave ${size} bytes but ${size + 7} were declared`),
+    );
+    rejects(
+      () => readZip(deflated, 'z.npz', { maxEntryBytes: size - 1 }),
+      'z.npz',
+      new RegExp(`declares ${size} bytes, more than the limit of ${size - 1}`),
+    );
+    const two = zipSync({ 'a.npy': npyBytes([1], data), 'b.npy': npyBytes([1], data) });
+    rejects(
+      () => readZip(two, 'z.npz', { maxEntries: 1 }),
+      'z.npz',
+      /more than the limit of 1 entries/,
+    );
+  });
+
   it('rejects a missing array, a corrupt entry, a truncated archive and mismatched image/label counts', () => {
     const zip = zipSync({ 'arr_1.npy': npyBytes([24], data) }, { level: 0 });
     rejects(
@@ -326,7 +361,7 @@ describe('npy / npz', () => {
     rejects(
       () => readNpzArray(stored.subarray(0, stored.length - 30), 'z.npz'),
       'z.npz',
-      /no end-of-central-directory record/,
+      /not a zip archive, or corrupt or truncated/,
     );
     const inner = zipSync({ 'arr_0.npy': npyBytes([30], data) });
     rejects(() => readNpzArray(inner, 'z.npz'), 'z.npz', /^arr_0\.npy: truncated/);

@@ -1,13 +1,15 @@
 /**
- * A minimal zip reader (PKWARE APPNOTE): the central directory (with zip64 records), local
- * headers, stored and DEFLATE entries, CRC-32 checked. Enough for NumPy's .npz files.
+ * Zip archives (as NumPy's .npz files) read with fflate's `unzipSync`: it finds the entries (zip64
+ * included) and inflates them. fflate checks neither CRC-32 nor sizes, so dale does: every entry's
+ * declared size is bounded before it is inflated, and its bytes must have that size and the CRC-32
+ * the central directory records.
  * @module
  */
+import { type UnzipFileInfo, unzipSync } from 'fflate';
 import { DatasetFormatError } from '../errors.ts';
 import { maxInflatedSize, requireBytes, u16le, u32le, u64le } from './bytes.ts';
 import { crc32 } from './crc32.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from './gzip.ts';
-import { inflateExactly } from './inflate.ts';
 
 /** One file in a zip archive; {@link ZipEntry.read} decompresses it. */
 export interface ZipEntry {
@@ -16,7 +18,7 @@ export interface ZipEntry {
   readonly compressedSize: number;
   /** Uncompressed size in bytes (from the central directory). */
   readonly size: number;
-  /** Decompress and CRC-check the entry. */
+  /** Decompress the entry and check its size and CRC-32. */
   read(): Uint8Array;
 }
 
@@ -28,137 +30,70 @@ export interface ZipOptions {
   maxEntryBytes?: number;
 }
 
-const EOCD = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_EOCD = 0x06064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
-
-function findEndOfCentralDirectory(bytes: Uint8Array, file: string): number {
-  const last = bytes.length - 22;
-  const first = Math.max(0, last - 0xffff);
-  for (let offset = last; offset >= first; offset--) {
-    if (u32le(bytes, offset) === EOCD && offset + 22 + u16le(bytes, offset + 20) === bytes.length) {
-      return offset;
-    }
+/** `unzipSync` with every failure of fflate's (malformed input) as a {@link DatasetFormatError}. */
+function unzip(
+  bytes: Uint8Array,
+  file: string,
+  filter: (info: UnzipFileInfo) => boolean,
+): Record<string, Uint8Array> {
+  try {
+    return unzipSync(bytes, { filter });
+  } catch (error) {
+    if (error instanceof DatasetFormatError) throw error;
+    throw new DatasetFormatError(
+      file,
+      `not a zip archive, or corrupt or truncated (${(error as Error).message})`,
+      { cause: error },
+    );
   }
-  throw new DatasetFormatError(
-    file,
-    'not a zip archive, or truncated: no end-of-central-directory record',
-  );
 }
 
 /**
- * List the entries of a zip archive. Sizes and offsets come from the central directory and are
- * checked against the archive before anything is decompressed.
+ * The general-purpose flags and CRC-32 of each central-directory record, in order: what fflate
+ * does not report. Offsets are those fflate itself reads (end record, zip64 end record).
+ */
+function centralRecords(bytes: Uint8Array, file: string, count: number) {
+  let eocd = bytes.length - 22;
+  while (eocd >= 0 && u32le(bytes, eocd) !== 0x06054b50) eocd--;
+  requireBytes(bytes, Math.max(eocd, 0), 22, file, 'a zip end-of-central-directory record');
+  let offset = u32le(bytes, eocd + 16);
+  if (eocd >= 20 && u32le(bytes, eocd - 20) === 0x07064b50) {
+    const record = u64le(bytes, eocd - 12);
+    requireBytes(bytes, record, 56, file, 'the zip64 end-of-central-directory record');
+    if (u32le(bytes, record) === 0x06064b50) offset = u64le(bytes, record + 48);
+  }
+  const records: { flags: number; crc: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    requireBytes(bytes, offset, 46, file, `zip central-directory entry ${i}`);
+    records.push({ flags: u16le(bytes, offset + 8), crc: u32le(bytes, offset + 16) });
+    offset +=
+      46 + u16le(bytes, offset + 28) + u16le(bytes, offset + 30) + u16le(bytes, offset + 32);
+  }
+  return records;
+}
+
+/**
+ * List the entries of a zip archive. Sizes come from the central directory and are bounded
+ * before anything is decompressed.
  *
- * @throws {DatasetFormatError} for a malformed or truncated archive, encryption, multi-disk
- * archives, unknown compression or an entry larger than `maxEntryBytes`.
+ * @throws {DatasetFormatError} for a malformed or truncated archive, encryption, unknown
+ * compression, a name held twice, more than `maxEntries` entries or an entry larger than
+ * `maxEntryBytes`.
  */
 export function readZip(bytes: Uint8Array, file: string, options: ZipOptions = {}): ZipEntry[] {
   const maxEntries = options.maxEntries ?? 4096;
   const maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_INFLATED_BYTES;
-  requireBytes(bytes, 0, 22, file, 'a zip end-of-central-directory record');
-  const eocd = findEndOfCentralDirectory(bytes, file);
-  if (u16le(bytes, eocd + 4) !== 0 || u16le(bytes, eocd + 6) !== 0) {
-    throw new DatasetFormatError(file, 'multi-disk zip archives are not supported');
-  }
-  let count = u16le(bytes, eocd + 10);
-  let directorySize = u32le(bytes, eocd + 12);
-  let directoryOffset = u32le(bytes, eocd + 16);
-  let directoryEnd = eocd;
-  if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
-    const locator = eocd - 20;
-    if (locator < 0 || u32le(bytes, locator) !== ZIP64_LOCATOR) {
-      throw new DatasetFormatError(
-        file,
-        'corrupt zip: a zip64 archive without a zip64 end-of-central-directory locator',
-      );
-    }
-    const record = u64le(bytes, locator + 8);
-    if (record + 56 > locator || u32le(bytes, record) !== ZIP64_EOCD) {
-      throw new DatasetFormatError(
-        file,
-        'corrupt zip: the zip64 end-of-central-directory record is missing',
-      );
-    }
-    count = u64le(bytes, record + 32);
-    directorySize = u64le(bytes, record + 40);
-    directoryOffset = u64le(bytes, record + 48);
-    directoryEnd = record;
-  }
-  if (count > maxEntries) {
-    throw new DatasetFormatError(
-      file,
-      `zip archive declares ${count} entries, more than the limit of ${maxEntries}`,
-    );
-  }
-  if (directoryOffset + directorySize > directoryEnd) {
-    throw new DatasetFormatError(
-      file,
-      `corrupt or truncated zip: the central directory (${directorySize} bytes at ${directoryOffset}) overruns the end record at ${directoryEnd}`,
-    );
-  }
-  const entries: ZipEntry[] = [];
+  const infos: UnzipFileInfo[] = [];
   const names = new Set<string>();
-  let offset = directoryOffset;
-  for (let i = 0; i < count; i++) {
-    requireBytes(bytes, offset, 46, file, `zip central-directory entry ${i}`);
-    if (offset + 46 > directoryEnd || u32le(bytes, offset) !== CENTRAL) {
+  // Listing only: the filter checks each entry and declines it, so nothing is inflated here.
+  unzip(bytes, file, (info) => {
+    const { name, size: compressed, originalSize: size, compression: method } = info;
+    if (infos.length === maxEntries) {
       throw new DatasetFormatError(
         file,
-        `corrupt zip: central-directory entry ${i} at ${offset} has a bad signature`,
+        `zip archive holds more than the limit of ${maxEntries} entries`,
       );
     }
-    const flags = u16le(bytes, offset + 8);
-    const method = u16le(bytes, offset + 10);
-    const crc = u32le(bytes, offset + 16);
-    let compressedSize = u32le(bytes, offset + 20);
-    let size = u32le(bytes, offset + 24);
-    const nameLength = u16le(bytes, offset + 28);
-    const extraLength = u16le(bytes, offset + 30);
-    const commentLength = u16le(bytes, offset + 32);
-    let localOffset = u32le(bytes, offset + 42);
-    const next = offset + 46 + nameLength + extraLength + commentLength;
-    if (next > directoryEnd) {
-      throw new DatasetFormatError(
-        file,
-        `corrupt zip: central-directory entry ${i} overruns the directory`,
-      );
-    }
-    const name = new TextDecoder().decode(bytes.subarray(offset + 46, offset + 46 + nameLength));
-    // zip64 extended information: the fields that are 0xffffffff, in this order.
-    let extra = offset + 46 + nameLength;
-    const extraEnd = extra + extraLength;
-    while (extra + 4 <= extraEnd) {
-      const id = u16le(bytes, extra);
-      const length = u16le(bytes, extra + 2);
-      if (extra + 4 + length > extraEnd) {
-        throw new DatasetFormatError(
-          file,
-          `corrupt zip: an extra field of entry '${name}' overruns its entry`,
-        );
-      }
-      if (id === 0x0001) {
-        let field = extra + 4;
-        const take = (): number => {
-          if (field + 8 > extra + 4 + length) {
-            throw new DatasetFormatError(
-              file,
-              `corrupt zip: the zip64 field of entry '${name}' is too short`,
-            );
-          }
-          const value = u64le(bytes, field);
-          field += 8;
-          return value;
-        };
-        if (size === 0xffffffff) size = take();
-        if (compressedSize === 0xffffffff) compressedSize = take();
-        if (localOffset === 0xffffffff) localOffset = take();
-      }
-      extra += 4 + length;
-    }
-    if (flags & 0x41) throw new DatasetFormatError(file, `zip entry '${name}' is encrypted`);
     if (method !== 0 && method !== 8) {
       throw new DatasetFormatError(
         file,
@@ -166,71 +101,44 @@ export function readZip(bytes: Uint8Array, file: string, options: ZipOptions = {
       );
     }
     if (names.has(name)) throw new DatasetFormatError(file, `zip archive holds '${name}' twice`);
-    names.add(name);
     if (size > maxEntryBytes) {
       throw new DatasetFormatError(
         file,
         `zip entry '${name}' declares ${size} bytes, more than the limit of ${maxEntryBytes}`,
       );
     }
-    if (method === 0 ? size !== compressedSize : size > maxInflatedSize(compressedSize)) {
+    if (method === 0 ? size !== compressed : size > maxInflatedSize(compressed)) {
       throw new DatasetFormatError(
         file,
-        `corrupt zip: entry '${name}' declares ${size} bytes from ${compressedSize} ${method === 0 ? 'stored' : 'compressed'} bytes`,
+        `corrupt zip: entry '${name}' declares ${size} bytes from ${compressed} ${method === 0 ? 'stored' : 'compressed'} bytes`,
       );
     }
-    const entrySize = size;
-    const entryCompressed = compressedSize;
-    const entryLocal = localOffset;
-    entries.push({
-      name,
-      compressedSize,
-      size,
-      read: () =>
-        readEntry(
-          bytes,
-          file,
-          name,
-          entryLocal,
-          method,
-          entryCompressed,
-          entrySize,
-          crc,
-          directoryOffset,
-        ),
-    });
-    offset = next;
-  }
-  return entries;
+    names.add(name);
+    infos.push(info);
+    return false;
+  });
+  const records = centralRecords(bytes, file, infos.length);
+  return infos.map((info, i) => {
+    const { flags, crc } = records[i]!;
+    if (flags & 0x41) throw new DatasetFormatError(file, `zip entry '${info.name}' is encrypted`);
+    return {
+      name: info.name,
+      compressedSize: info.size,
+      size: info.originalSize,
+      read: () => readEntry(bytes, file, info, crc),
+    };
+  });
 }
 
-function readEntry(
-  bytes: Uint8Array,
-  file: string,
-  name: string,
-  localOffset: number,
-  method: number,
-  compressedSize: number,
-  size: number,
-  crc: number,
-  dataLimit: number,
-): Uint8Array {
-  requireBytes(bytes, localOffset, 30, file, `the local header of zip entry '${name}'`);
-  if (u32le(bytes, localOffset) !== LOCAL) {
+function readEntry(bytes: Uint8Array, file: string, info: UnzipFileInfo, crc: number): Uint8Array {
+  const { name, originalSize: size } = info;
+  const out = unzip(bytes, file, (entry) => entry.name === name)[name];
+  if (out === undefined || out.length !== size) {
     throw new DatasetFormatError(
       file,
-      `corrupt zip: the local header of entry '${name}' at ${localOffset} has a bad signature`,
+      `corrupt or truncated zip: entry '${name}' gave ${out?.length ?? 0} bytes but ${size} were declared`,
     );
   }
-  const start = localOffset + 30 + u16le(bytes, localOffset + 26) + u16le(bytes, localOffset + 28);
-  if (start + compressedSize > dataLimit) {
-    throw new DatasetFormatError(
-      file,
-      `corrupt or truncated zip: the data of entry '${name}' (${compressedSize} bytes at ${start}) overruns the central directory at ${dataLimit}`,
-    );
-  }
-  const data = bytes.subarray(start, start + compressedSize);
-  const out = method === 0 ? data : inflateExactly(data, size, file, `zip entry '${name}'`);
   const actual = crc32(out);
   if (actual !== crc) {
     throw new DatasetFormatError(
