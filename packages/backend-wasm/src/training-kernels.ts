@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig, builtInBatchMatMul } from './kernels/batch-mat-mul.ts';
+import { nativeConvThreads, useNativeConv } from './kernels/conv-native-kernels.ts';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.ts';
 import {
@@ -52,6 +53,8 @@ export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.ker
 export async function registerWasmTrainingKernels(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
   await useGroupNormSimd();
+  const threads = nativeConvThreads();
+  if (threads > 0) await useNativeConv(threads);
   builtInBatchMatMul.capture();
   builtInSum.capture();
   for (const config of configs) {

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backpropConvInfo, convStrides } from './conv-geometry.ts';
+import { nativeBackpropFilter } from './conv-native-kernels.ts';
 import { strideOneBackpropFilter } from './stride-one-backprop.ts';
 import { allocate, asWasm, chunkRows, f32, free, type KernelArgs, matMul } from './wasm-heap.ts';
 
@@ -24,6 +25,8 @@ function conv2DBackpropFilter({
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const convAttrs = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = backpropConvInfo(x.shape, convAttrs.filterShape, convAttrs);
+  const ours = nativeBackpropFilter(backend, x, dy, info);
+  if (ours !== undefined) return ours;
   const fast = strideOneBackpropFilter(backend, x, dy, info);
   if (fast !== undefined) return fast;
   const { filterHeight: kH, filterWidth: kW, inChannels: cin, outChannels: cout } = info;

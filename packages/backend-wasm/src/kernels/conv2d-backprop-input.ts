@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backpropConvInfo, convStrides } from './conv-geometry.ts';
+import { nativeBackpropInput } from './conv-native-kernels.ts';
 import { strideOneBackpropInput } from './stride-one-backprop.ts';
 import { allocate, asWasm, chunkRows, f32, free, type KernelArgs, matMul } from './wasm-heap.ts';
 
@@ -18,6 +19,8 @@ function conv2DBackpropInput({ inputs, backend: kernelBackend, attrs }: KernelAr
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const convAttrs = attrs as unknown as tf.Conv2DBackpropInputAttrs;
   const info = backpropConvInfo(convAttrs.inputShape, filter.shape, convAttrs);
+  const ours = nativeBackpropInput(backend, dy, filter, info);
+  if (ours !== undefined) return ours;
   const fast = strideOneBackpropInput(backend, dy, filter, info);
   if (fast !== undefined) return fast;
   const { filterHeight: kH, filterWidth: kW, inChannels: cin, outChannels: cout } = info;

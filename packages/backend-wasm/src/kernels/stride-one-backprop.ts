@@ -47,6 +47,20 @@ function isStrideOne(info: tf.backend_util.Conv2DInfo): boolean {
   );
 }
 
+/** Writes W̃[kh, kw, co, ci] = W[KH−1−kh, KW−1−kw, ci, co] of w [KH, KW, Cin, Cout] into `out`. */
+export function flipFilter(w: Float32Array, shape: readonly number[], out: Float32Array): void {
+  const [kH, kW, cin, cout] = shape as [number, number, number, number];
+  for (let kh = 0; kh < kH; kh++) {
+    for (let kw = 0; kw < kW; kw++) {
+      const from = ((kH - 1 - kh) * kW + (kW - 1 - kw)) * cin * cout;
+      const to = (kh * kW + kw) * cout * cin;
+      for (let ci = 0; ci < cin; ci++) {
+        for (let co = 0; co < cout; co++) out[to + co * cin + ci] = w[from + ci * cout + co]!;
+      }
+    }
+  }
+}
+
 /** dx of a stride-1 convolution as the convolution of dy with the flipped, transposed filter. */
 export function strideOneBackpropInput(
   backend: BackendWasm,
@@ -58,17 +72,7 @@ export function strideOneBackpropInput(
   const { filterHeight: kH, filterWidth: kW, inChannels: cin, outChannels: cout } = info;
   const { top, bottom, left, right } = info.padInfo;
   const flipped = allocate(backend, [kH, kW, cout, cin]);
-  const w = f32(backend, filter);
-  const wt = f32(backend, flipped);
-  for (let kh = 0; kh < kH; kh++) {
-    for (let kw = 0; kw < kW; kw++) {
-      const from = ((kH - 1 - kh) * kW + (kW - 1 - kw)) * cin * cout;
-      const to = (kh * kW + kw) * cout * cin;
-      for (let ci = 0; ci < cin; ci++) {
-        for (let co = 0; co < cout; co++) wt[to + co * cin + ci] = w[from + ci * cout + co]!;
-      }
-    }
-  }
+  flipFilter(f32(backend, filter), [kH, kW, cin, cout], f32(backend, flipped));
   const dx = conv(backend, dy, flipped, [
     [0, 0],
     [kH - 1 - top, kH - 1 - bottom],
