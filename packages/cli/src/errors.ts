@@ -3,13 +3,30 @@
  * @module
  */
 
-/** The exit codes of `dale`: 0 ok, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C). */
+/**
+ * The exit codes of `dale`: 0 ok, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C,
+ * SIGINT), 143 terminated (SIGTERM: `docker stop`, `timeout`, systemd, job schedulers).
+ */
 export const EXIT_CODES = Object.freeze({
   ok: 0,
   failure: 1,
   usage: 2,
   interrupted: 130,
+  terminated: 143,
 });
+
+/**
+ * The exit code of a command stopped by `signal`: 143 when it was aborted with the reason
+ * `'SIGTERM'` (as the `dale` executable does on SIGTERM), else 130.
+ */
+export function stoppedExitCode(signal: AbortSignal | undefined): number {
+  return signal?.reason === 'SIGTERM' ? EXIT_CODES.terminated : EXIT_CODES.interrupted;
+}
+
+/** How a stop by `signal` is named in messages: `'SIGTERM'` or `'Ctrl-C'`. */
+export function stopName(signal: AbortSignal | undefined): string {
+  return signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C';
+}
 
 /**
  * A mistake on the command line or in a `--config` file (unknown command or option, a missing

@@ -78,6 +78,12 @@ export interface EvaluateOptions {
    * undefined: with a classifier, the fraction classified as asked is then measured.
    */
   readonly requestedLabels?: (count: number, index: number) => Int32Array | undefined;
+  /**
+   * Whether an error of `source` means "stop here" (e.g. Ctrl-C): the figures are then computed
+   * on the images done so far (at least 2; {@link EvalResult.measured} says how many) instead of
+   * the error being thrown, so an interrupted evaluation keeps what it measured.
+   */
+  readonly isStop?: (error: unknown) => boolean;
 }
 
 /** KID's mean and standard deviation over subsets, and the subsets used. */
@@ -147,6 +153,8 @@ export interface EvalFigures {
 /** What {@link evaluateSamples} returns. */
 export interface EvalResult {
   readonly figures: EvalFigures;
+  /** The images measured: `n`, or fewer when `isStop` stopped the evaluation early. */
+  readonly measured: number;
   /** With `nn`: the PNG of `neighbourSheet` (each sample, then its training neighbours). */
   readonly sheet?: Uint8Array;
 }
@@ -227,7 +235,8 @@ function mean(values: ArrayLike<number>, stride: number, count: number): number 
  * and `NN_SAMPLES` images; batches are disposed as soon as their features are taken.
  */
 export async function evaluateSamples(options: EvaluateOptions): Promise<EvalResult> {
-  const { n, batchSize, extractor, reference, metrics } = options;
+  const { batchSize, extractor, reference, metrics } = options;
+  let n = options.n;
   if (!Number.isInteger(n) || n < 2) {
     throw new DaleError('invalid-option', `evaluateSamples: n must be an integer >= 2, got ${n}`);
   }
@@ -243,13 +252,22 @@ export async function evaluateSamples(options: EvaluateOptions): Promise<EvalRes
   const stats = metrics.includes('fid') ? new FeatureStatistics(dim) : undefined;
   const keepFeatures = metrics.includes('kid') || metrics.includes('pr');
   const generated = keepFeatures ? new Float32Array(n * dim) : undefined;
-  const nnCount = metrics.includes('nn') ? Math.min(NN_SAMPLES, n) : 0;
+  let nnCount = metrics.includes('nn') ? Math.min(NN_SAMPLES, n) : 0;
   const firstImages = new Float32Array(nnCount * tile);
   const tally = options.classifier ? new PredictionTally(options.classifier) : undefined;
 
   for (let index = 0, done = 0; done < n; index++) {
     const count = Math.min(batchSize, n - done);
-    const images = await options.source(count, index);
+    let images: tf.Tensor4D;
+    try {
+      images = await options.source(count, index);
+    } catch (error) {
+      if (!(done >= 2 && options.isStop?.(error))) throw error;
+      // Stopped: measure the `done` images so far.
+      n = done;
+      nnCount = Math.min(nnCount, done);
+      break;
+    }
     try {
       if (!sameShape(images.shape, [count, ...shape])) {
         throw new DaleError(
@@ -281,7 +299,7 @@ export async function evaluateSamples(options: EvaluateOptions): Promise<EvalRes
   const notes: string[] = [];
   const rng = options.rng ?? Rng.fromSeed(0);
   const generatedFeatures: FeatureMatrix | undefined = generated && {
-    data: generated,
+    data: generated.subarray(0, n * dim),
     rows: n,
     dim,
   };
@@ -318,7 +336,7 @@ export async function evaluateSamples(options: EvaluateOptions): Promise<EvalRes
   if (nnCount > 0 && options.training) {
     const heldOut = reference.images.values(Uint32Array.from({ length: nnCount }, (_, i) => i));
     const queries = new Float32Array(2 * nnCount * tile);
-    queries.set(firstImages);
+    queries.set(firstImages.subarray(0, nnCount * tile));
     queries.set(heldOut, nnCount * tile);
     const report = nearestTrainingImages(
       { data: queries, rows: 2 * nnCount, dim: tile },
@@ -342,9 +360,10 @@ export async function evaluateSamples(options: EvaluateOptions): Promise<EvalRes
       heldOutMeanNearestDistance: heldOutNearest,
       ratio: meanNearest / heldOutNearest,
     };
-    sheet = sheetOf(firstImages, nnCount, report, options.training);
+    sheet = sheetOf(firstImages.subarray(0, nnCount * tile), nnCount, report, options.training);
   }
   return {
+    measured: n,
     figures: {
       fid: stats ? fid(reference.stats, stats) : null,
       kid: kidFigures,

@@ -10,7 +10,7 @@ import { EVAL_COMMAND, runEval } from './commands/eval.ts';
 import { INFO_COMMAND, runInfo } from './commands/info.ts';
 import { runSample, SAMPLE_COMMAND } from './commands/sample.ts';
 import { type RunContext, runTrain, TRAIN_COMMAND } from './commands/train.ts';
-import { EXIT_CODES, InterruptedError, UsageError } from './errors.ts';
+import { EXIT_CODES, InterruptedError, stoppedExitCode, UsageError } from './errors.ts';
 import {
   type CommandSpec,
   closest,
@@ -105,6 +105,26 @@ async function importUserModule(module: string): Promise<void> {
   }
 }
 
+/** What to do about the file-system errors a user can meet (no stack trace for those). */
+const SYSTEM_ERROR_HINTS: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full: free some space (or choose another folder) and run again',
+  EDQUOT: 'the disk quota is used up: free some space and run again',
+  EROFS: 'the file system is read-only: choose a writable folder',
+  EACCES: 'permission denied: choose a folder you may write to',
+  EPERM: 'operation not permitted: choose a folder you may write to',
+  ENOTDIR: 'a part of the path is a file, not a folder: check the path',
+  EISDIR: 'the path is a folder, not a file: name a file',
+  EMFILE: 'too many open files: raise the limit (ulimit -n) and run again',
+};
+
+/** A Node system error (`ENOSPC`, …) as one line with what to do, or undefined for others. */
+function systemErrorMessage(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string') return undefined;
+  const hint = SYSTEM_ERROR_HINTS[code];
+  return hint === undefined ? undefined : `${error.message}: ${hint} [${code}]`;
+}
+
 function hint(command: string | undefined): string {
   return command
     ? `Run 'dale ${command} --help' for its options.`
@@ -157,14 +177,13 @@ export async function main(
     }
     if (error instanceof InterruptedError) {
       output.stderr(`\ndale: ${error.message}\n`);
-      return EXIT_CODES.interrupted;
+      return stoppedExitCode(options.signal);
     }
     const message =
       error instanceof DaleError
         ? `${error.message} [${error.code}]`
-        : error instanceof Error
-          ? (error.stack ?? error.message)
-          : String(error);
+        : (systemErrorMessage(error) ??
+          (error instanceof Error ? (error.stack ?? error.message) : String(error)));
     output.stderr(`\ndale: error: ${message}\n`);
     return EXIT_CODES.failure;
   }

@@ -35,7 +35,7 @@ export type OptionValues = Record<string, string | boolean | undefined>;
 
 /** The exit codes, as `--help` prints them. */
 export const EXIT_CODES_HELP =
-  'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C).';
+  'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).';
 
 const HELP_OPTION: OptionSpec = { type: 'boolean', description: 'show this help' };
 

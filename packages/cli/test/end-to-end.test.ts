@@ -191,7 +191,9 @@ describe.skipIf(!hasData)('dale train → dale sample on an MNIST slice (wasm)',
     const args = trainArgs(50).map((a) => (a === run ? dir : a));
     const code = await main(args, { output, signal: controller.signal });
     expect(code).toBe(130);
-    expect(output.err).toContain(`interrupted at step 2: checkpoint in ${join(dir, 'checkpoint')}`);
+    expect(output.err).toContain(
+      `interrupted by Ctrl-C at step 2: checkpoint of step 2 in ${join(dir, 'checkpoint')}`,
+    );
     const saved = await loadCheckpoint(join(dir, 'checkpoint'));
     expect(saved.meta.step).toBe(2);
     expect(existsSync(join(dir, 'samples/step-0000002.png'))).toBe(false);

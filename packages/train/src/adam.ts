@@ -1,3 +1,4 @@
+import { DaleError } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link Adam}. */
@@ -76,8 +77,35 @@ export class Adam {
     return { tensors, step: this.step };
   }
 
-  /** Restore a state saved with {@link Adam.state} (the tensors are copied). */
-  restore(tensors: ReadonlyMap<string, tf.Tensor>, step: number): void {
+  /**
+   * Restore a state saved with {@link Adam.state} (the tensors are copied). With
+   * `check.variables` (name → variable, as {@link Adam.apply} takes them), every moment must
+   * belong to a variable of its shape, else a `DaleError` (`'invalid-checkpoint'`) names the
+   * moment, both shapes and `check.where` (e.g. the optimizer file), and nothing is restored.
+   */
+  restore(
+    tensors: ReadonlyMap<string, tf.Tensor>,
+    step: number,
+    check?: { readonly variables: ReadonlyMap<string, tf.Variable>; readonly where?: string },
+  ): void {
+    if (check) {
+      const where = check.where ?? 'Adam.restore';
+      for (const [key, tensor] of tensors) {
+        const name = /^(.*)\.(m|v)$/.exec(key)?.[1];
+        const variable = name === undefined ? undefined : check.variables.get(name);
+        const problem = !variable
+          ? 'belongs to no weight of the model'
+          : tf.util.arraysEqual(variable.shape, tensor.shape)
+            ? undefined
+            : `has shape [${tensor.shape.join(', ')}] but the weight has shape [${variable.shape.join(', ')}]`;
+        if (problem) {
+          throw new DaleError(
+            'invalid-checkpoint',
+            `${where}: the optimizer state '${key}' ${problem}: this optimizer state does not belong to the checkpoint's model. Restore the checkpoint from a copy, or start a new run in another folder`,
+          );
+        }
+      }
+    }
     this.dispose();
     this.step = step;
     for (const [key, tensor] of tensors) {

@@ -22,6 +22,7 @@ export {
   renderLossCurve,
 } from './loss-curve.ts';
 export { MetricsLog, type StepMetrics } from './metrics-log.ts';
+export { checkpointStep, type RunRecovery, recoverRunDirectory } from './run-directory.ts';
 export {
   type ConditioningOptions,
   learningRateAt,

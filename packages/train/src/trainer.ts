@@ -23,6 +23,42 @@ import type { TrainingData } from './data.ts';
 import { DataOrder, stepRng } from './data-order.ts';
 import { type LossPoint, renderLossCurve } from './loss-curve.ts';
 import { MetricsLog, type StepMetrics } from './metrics-log.ts';
+import { checkpointStep, recoverRunDirectory } from './run-directory.ts';
+
+/** File-system errors of a checkpoint write and what to do about them. */
+const WRITE_ERRORS: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'an input/output error of the disk',
+};
+
+/**
+ * A failed checkpoint write as a `DaleError` (`'checkpoint-write-failed'`) that names the cause,
+ * the last good checkpoint (which survives: writes are atomic) and what to do.
+ */
+function checkpointWriteError(
+  error: unknown,
+  step: number,
+  checkpointDir: string,
+  lastGood: number | undefined,
+): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const cause = code === undefined ? undefined : WRITE_ERRORS[code];
+  if (cause === undefined) return error;
+  const kept =
+    lastGood === undefined
+      ? 'no earlier checkpoint exists'
+      : `the last good checkpoint, of step ${lastGood}, is intact in ${checkpointDir}`;
+  return new DaleError(
+    'checkpoint-write-failed',
+    `training stopped at step ${step}: the checkpoint could not be written (${cause}: ${(error as Error).message}); ${kept}. ` +
+      `Free some space (a checkpoint write needs room for two checkpoints while it swaps them), then continue with --resume.`,
+    { cause: error },
+  );
+}
 
 /** Class conditioning of training: labels with "no class" dropout for classifier-free guidance. */
 export interface ConditioningOptions {
@@ -87,7 +123,11 @@ export interface TrainOptions {
   readonly outDir: string;
   /** Write a checkpoint every this many steps (and at the end); default 1000. */
   readonly checkpointEvery?: number;
-  /** Continue from `outDir/checkpoint` when it exists. */
+  /**
+   * Continue from `outDir/checkpoint` when it exists. The run directory is put in order first
+   * ({@link recoverRunDirectory}): a `checkpoint.old-*` left by a crash is moved back, stale
+   * temporary files are removed.
+   */
   readonly resume?: boolean;
   /** Every this many steps (and at the end), call `sample` with the EMA score and write a grid PNG. */
   readonly sampleEvery?: number;
@@ -233,15 +273,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const emaWarmup = options.emaWarmup ?? true;
   let ema: Ema = createEma(model.params, options.emaDecay ?? 0.999, { warmup: emaWarmup });
   let resumedFrom = 0;
+  if (options.resume) recoverRunDirectory(outDir);
   if (options.resume && existsSync(join(checkpointDir, 'config.json'))) {
     const saved = await loadCheckpoint(checkpointDir);
+    resumedFrom = checkpointStep(saved.meta, checkpointDir);
     assignParams(model.params, saved.model.params);
     const updates = Number((saved.meta.emaUpdates as number | undefined) ?? 0);
     ema.dispose();
     ema = createEma(model.params, options.emaDecay ?? 0.999, { updates, warmup: emaWarmup });
     if (saved.ema) assignParams(ema.params, saved.ema);
-    resumedFrom = Number(saved.meta.step ?? 0);
-    if (saved.optimizer) adam.restore(saved.optimizer.tensors, resumedFrom);
+    if (saved.optimizer) {
+      adam.restore(saved.optimizer.tensors, resumedFrom, {
+        variables,
+        where: join(checkpointDir, 'optimizer.safetensors'),
+      });
+    }
     for (const tree of [saved.model.params, saved.ema])
       if (tree) tf.dispose(flattenParams(tree).map(([, v]) => v));
     if (saved.optimizer) tf.dispose([...saved.optimizer.tensors.values()]);
@@ -268,8 +314,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         })
       : score;
 
+  let lastCheckpoint: number | undefined = resumedFrom > 0 ? resumedFrom : undefined;
   const checkpoint = async (step: number) => {
     const state = adam.state();
+    try {
+      await writeCheckpoint(step, state);
+    } catch (error) {
+      throw checkpointWriteError(error, step, checkpointDir, lastCheckpoint);
+    }
+    lastCheckpoint = step;
+  };
+  const writeCheckpoint = async (step: number, state: ReturnType<Adam['state']>) => {
     await saveCheckpoint(checkpointDir, {
       model,
       ema: ema.params,

@@ -26,7 +26,7 @@ import {
 } from '../class-average-start.ts';
 import { CONDITIONING_OPTIONS, resolveConditioning } from '../conditioning.ts';
 import { DATASET_NAMES, type DatasetName, isDatasetName } from '../dataset.ts';
-import { EXIT_CODES, InterruptedError, UsageError } from '../errors.ts';
+import { EXIT_CODES, InterruptedError, stopName, stoppedExitCode, UsageError } from '../errors.ts';
 import {
   type EvalFigures,
   evaluateSamples,
@@ -55,6 +55,7 @@ import {
   stringOption,
 } from '../options.ts';
 import type { Output } from '../output.ts';
+import { checkDistinctFiles, checkOutputFile } from '../paths.ts';
 import { Progress } from '../progress.ts';
 import { referenceFeatures, referenceImages, trainingImages } from '../reference.ts';
 import type { RunContext } from './train.ts';
@@ -106,6 +107,10 @@ export const EVAL_COMMAND: CommandSpec = {
       description:
         'also measure n real training images the same way: the floor a perfect generator reaches at this n',
     },
+    force: {
+      type: 'boolean',
+      description: 'overwrite an existing --out or --sheet that is not a file of that kind',
+    },
     inception: {
       type: 'string',
       value: 'PATH',
@@ -121,6 +126,9 @@ export const EVAL_COMMAND: CommandSpec = {
     "dale's cache directory ($DALE_CACHE, $XDG_CACHE_HOME/dale or ~/.cache/dale) for the next run.",
     'The classifier also gives the fraction of confident samples (max softmax >= 0.9) and the',
     'histogram of predicted classes. FID is biased upwards for small n: compare at equal n.',
+    '--out and --sheet are checked before any sampling. The report is written as soon as the',
+    'samples are measured (again after --floor); Ctrl-C or SIGTERM during sampling writes the',
+    'figures of the samples done so far ("measured" in the report) and exits with 130 or 143.',
     '',
     'Examples:',
     '  dale eval --model mnist --n 1000 --steps 100',
@@ -147,6 +155,7 @@ export interface EvalReport extends EvalFigures {
     /** The classifier-free guidance weight. */
     readonly guidance: number;
     readonly steps: number;
+    /** The samples asked for (`--n`). */
     readonly n: number;
     readonly batch: number;
     readonly seed: number;
@@ -165,6 +174,13 @@ export interface EvalReport extends EvalFigures {
   };
   /** Class names of the histogram's classes, when the dataset has them. */
   readonly classNames: readonly string[];
+  /**
+   * The samples the figures are of: `settings.n`, or fewer when the evaluation was interrupted
+   * (Ctrl-C, SIGTERM) and the report holds the figures of the samples done by then.
+   */
+  readonly measured: number;
+  /** `'complete'`, or `'interrupted'` (see {@link EvalReport.measured}). */
+  readonly status: 'complete' | 'interrupted';
   /** The `--sheet` written, or null. */
   readonly sheet: string | null;
   /**
@@ -247,7 +263,7 @@ export function formatEvalReport(report: EvalReport): string {
   const floorOf = (name: string) => floorRows.find(([n]) => n === name)?.[1] ?? '';
   const weights = s.weights === 'ema' ? 'EMA' : 'trained';
   return [
-    `dale eval: ${s.n} samples of ${s.model ?? s.checkpoint} (${s.dataset}, step ${s.step ?? '?'}, ${weights} weights), ${s.sampler} ${s.steps} steps${s.start === 'class-average' ? ' from class averages' : ''}${s.class === null ? '' : `, class ${s.class}${s.guidance > 0 ? `, guidance ${s.guidance}` : ''}`}, seed ${s.seed}, ${s.backend}`,
+    `dale eval: ${report.measured < s.n ? `${report.measured} of ${s.n} (interrupted)` : s.n} samples of ${s.model ?? s.checkpoint} (${s.dataset}, step ${s.step ?? '?'}, ${weights} weights), ${s.sampler} ${s.steps} steps${s.start === 'class-average' ? ' from class averages' : ''}${s.class === null ? '' : `, class ${s.class}${s.guidance > 0 ? `, guidance ${s.guidance}` : ''}`}, seed ${s.seed}, ${s.backend}`,
     `features: ${s.extractor} (${s.featureDim}-d) against ${s.reference.images} (${s.reference.size} images)`,
     '',
     ...(floor
@@ -345,6 +361,16 @@ export async function runEval(
       'eval',
     );
   }
+
+  // Outputs are checked before any work: a bad path must never cost an evaluation.
+  const force = values.force === true;
+  checkDistinctFiles('eval', [
+    ['out', out],
+    ['sheet', sheetFile],
+  ]);
+  checkOutputFile(out, { option: 'out', command: 'eval', kind: 'json', force });
+  if (sheetFile !== undefined)
+    checkOutputFile(sheetFile, { option: 'sheet', command: 'eval', kind: 'png', force });
 
   const selection = await selectBackend(backend, output);
   const generator = await loadGenerator(choice.dir, { weights });
@@ -452,7 +478,7 @@ export async function runEval(
       });
       return result.figures;
     };
-    const { figures, sheet } = await evaluateSamples({
+    const { figures, sheet, measured } = await evaluateSamples({
       source,
       n,
       batchSize: batch,
@@ -462,12 +488,18 @@ export async function runEval(
       classifier,
       training,
       requestedLabels: labelsOf,
+      isStop: (error) => error instanceof InterruptedError,
     });
     progress?.done();
-    const floor = values.floor === true ? await measureFloor() : null;
-    if (n < 10_000 && figures.fid !== null) {
+    const interrupted = measured < n;
+    if (measured < 10_000 && figures.fid !== null) {
       notes.push(
-        `FID from ${n} samples is biased upwards (it falls with n): compare FIDs at equal n`,
+        `FID from ${measured} samples is biased upwards (it falls with n): compare FIDs at equal n`,
+      );
+    }
+    if (interrupted) {
+      notes.push(
+        `interrupted (${stopName(context.signal)}) after ${measured} of ${n} samples: the figures are those of the ${measured}`,
       );
     }
     if (sheetFile !== undefined && sheet) {
@@ -475,7 +507,7 @@ export async function runEval(
       await writeFileAtomic(sheetFile, sheet);
     }
     const step = generator.meta.step;
-    const report: EvalReport = {
+    const reportOf = (floor: EvalFigures | null): EvalReport => ({
       settings: {
         checkpoint: choice.dir,
         model: choice.model,
@@ -501,12 +533,28 @@ export async function runEval(
       },
       ...figures,
       notes: [...figures.notes, ...notes],
+      measured,
+      status: interrupted ? 'interrupted' : 'complete',
       classNames: images.classNames,
       sheet: sheetFile ?? null,
       floor,
+    });
+    const writeReport = async (report: EvalReport) => {
+      mkdirSync(dirname(out), { recursive: true });
+      await writeFileAtomic(out, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
     };
-    mkdirSync(dirname(out), { recursive: true });
-    await writeFileAtomic(out, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
+    // What was measured is on disk before anything else can fail (the floor, a second Ctrl-C).
+    await writeReport(reportOf(null));
+    if (interrupted) {
+      output.stdout(formatEvalReport(reportOf(null)));
+      output.stderr(
+        `interrupted: wrote the figures of ${measured} of ${n} samples to ${out}${sheetFile === undefined ? '' : ` and ${sheetFile}`}\n`,
+      );
+      return stoppedExitCode(context.signal);
+    }
+    const floor = values.floor === true ? await measureFloor() : null;
+    const report = reportOf(floor);
+    if (floor) await writeReport(report);
     output.stdout(formatEvalReport(report));
     output.stdout(
       `wrote ${out}${sheetFile === undefined ? '' : ` and ${sheetFile}`} (${report.settings.wallTimeSeconds.toFixed(1)} s)\n`,

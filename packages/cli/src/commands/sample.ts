@@ -34,6 +34,7 @@ import {
   stringOption,
 } from '../options.ts';
 import type { Output } from '../output.ts';
+import { checkDistinctFiles, checkOutputFile } from '../paths.ts';
 import { samplerProgress } from '../progress.ts';
 import { stripImage } from '../strip.ts';
 import type { RunContext } from './train.ts';
@@ -68,6 +69,10 @@ export const SAMPLE_COMMAND: CommandSpec = {
       type: 'string',
       value: 'FILE',
       description: 'also write the samples before the inverse transform as safetensors',
+    },
+    force: {
+      type: 'boolean',
+      description: 'overwrite an existing --out, --strip or --raw that is not a file of that kind',
     },
     backend: BACKEND_OPTION,
     weights: SAMPLER_OPTIONS.weights!,
@@ -114,6 +119,18 @@ export async function runSample(
   const backend = choiceOption(values, 'backend', 'sample', backendChoices()) ?? 'auto';
 
   const start = choiceOption(values, 'start', 'sample', START_CHOICES) ?? 'prior';
+  // Every output is checked before any work, so that a bad path never costs a sampler run.
+  const force = values.force === true;
+  checkDistinctFiles('sample', [
+    ['out', out],
+    ['strip', strip],
+    ['raw', raw],
+  ]);
+  checkOutputFile(out, { option: 'out', command: 'sample', kind: 'png', force });
+  if (strip !== undefined)
+    checkOutputFile(strip, { option: 'strip', command: 'sample', kind: 'png', force });
+  if (raw !== undefined)
+    checkOutputFile(raw, { option: 'raw', command: 'sample', kind: 'safetensors', force });
 
   await selectBackend(backend, output);
   const generator = await loadGenerator(checkpoint, { weights });

@@ -4,8 +4,8 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Rng } from '@dale/core';
+import { join, resolve } from 'node:path';
+import { DaleError, Rng } from '@dale/core';
 import { shiftTransform } from '@dale/data';
 import {
   disposeParams,
@@ -19,7 +19,7 @@ import {
 } from '@dale/models';
 import { daleLangevinSampler, heunSampler } from '@dale/samplers';
 import { gbm, type ScoreFn, type SDE, type SDEConfig, sdeFromConfig } from '@dale/sde';
-import { train } from '@dale/train';
+import { checkpointStep, recoverRunDirectory, train } from '@dale/train';
 import type * as tf from '@tensorflow/tfjs-core';
 import { backendChoices, selectBackend } from '../backend.ts';
 import { balancedLabels } from '../class-labels.ts';
@@ -31,7 +31,7 @@ import {
   validateTrainConfig,
 } from '../config.ts';
 import { DATASET_NAMES, datasetPrior, isDatasetName, loadTrainingSet } from '../dataset.ts';
-import { EXIT_CODES, UsageError } from '../errors.ts';
+import { EXIT_CODES, stopName, stoppedExitCode, UsageError } from '../errors.ts';
 import {
   type CommandSpec,
   choiceOption,
@@ -41,6 +41,7 @@ import {
   stringOption,
 } from '../options.ts';
 import type { Output } from '../output.ts';
+import { ensureDirectory } from '../paths.ts';
 import { buildModel, PRESET_NAMES, type PresetName, presetSettings } from '../presets.ts';
 import { Progress, samplerProgress } from '../progress.ts';
 import { denoiserLoss, trainingNoiseLevels, wideHorizonRecipe } from '../recipe.ts';
@@ -126,8 +127,10 @@ export const TRAIN_COMMAND: CommandSpec = {
     '',
     'Data: x -> x + 1 (positivity); quick and paper: GBM sigma 0.8, mu 0.32, the dataset prior',
     '(REFERENCE_PRIORS for built-in datasets, fitted on 1000 images for folders); edm: see above.',
-    'Ctrl-C finishes the step, writes a',
-    'checkpoint and exits with 130; run again with --resume to continue exactly.',
+    'Ctrl-C (SIGINT) or SIGTERM (docker stop, timeout, schedulers) finishes the step, writes a',
+    'checkpoint and exits with 130 (SIGINT) or 143 (SIGTERM); run again with --resume to continue',
+    'exactly. --resume keeps the dataset, preset, model and training settings of the checkpoint:',
+    'only --steps and the logging, sampling and checkpoint intervals may change.',
     '',
     'Example: dale train --dataset mnist --preset quick --backend wasm --out runs/mnist',
   ].join('\n'),
@@ -148,22 +151,94 @@ interface CliMeta {
 interface SavedRun {
   readonly model: ModelConfig;
   readonly step: number;
+  readonly dataset?: string;
   readonly cli?: CliMeta;
   readonly sde?: SDEConfig;
 }
 
+function damaged(path: string, problem: string): DaleError {
+  return new DaleError(
+    'invalid-checkpoint',
+    `${path} ${problem}: the checkpoint is damaged. Restore it from a copy, or start a new run with another --out`,
+  );
+}
+
 function readSavedRun(checkpointDir: string): SavedRun {
-  const config = JSON.parse(readFileSync(join(checkpointDir, 'config.json'), 'utf8')) as {
-    model: ModelConfig;
-    meta?: { step?: number; cli?: CliMeta; sde?: SDEConfig };
+  const path = join(checkpointDir, 'config.json');
+  let config: {
+    model?: ModelConfig;
+    meta?: { step?: number; dataset?: unknown; cli?: CliMeta; sde?: SDEConfig };
   };
-  const step = Number(config.meta?.step ?? 0);
+  try {
+    config = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw damaged(path, `is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof config !== 'object' || config === null || typeof config.model !== 'object') {
+    throw damaged(path, 'holds no model config');
+  }
+  const meta = (typeof config.meta === 'object' && config.meta) || {};
   return {
     model: config.model,
-    step,
-    ...(config.meta?.cli && { cli: config.meta.cli }),
-    ...(config.meta?.sde && { sde: config.meta.sde }),
+    step: checkpointStep(meta as Record<string, unknown>, checkpointDir),
+    ...(typeof meta.dataset === 'string' && { dataset: meta.dataset }),
+    ...(meta.cli && { cli: meta.cli }),
+    ...(meta.sde && { sde: meta.sde }),
   };
+}
+
+/** Settings a resumed run may change: the length of the run and what it logs, samples and saves. */
+const RESUMABLE_CHANGES: ReadonlySet<string> = new Set([
+  'steps',
+  'logEvery',
+  'sampleEvery',
+  'checkpointEvery',
+  'sampleCount',
+  'sampleSteps',
+]);
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What a `--resume` command line asks for that differs from the checkpoint's run: the dataset,
+ * an explicit preset, and each setting of `--config` or a flag (the model's fields against the
+ * checkpoint's architecture) other than {@link RESUMABLE_CHANGES}.
+ */
+function resumeDifferences(
+  saved: SavedRun,
+  asked: { dataset: string; preset: PresetName | undefined; layers: TrainConfig[] },
+): string[] {
+  const differences: string[] = [];
+  const datasetOf = (name: string) => (isDatasetName(name) ? name : resolve(name));
+  if (saved.dataset !== undefined && datasetOf(saved.dataset) !== datasetOf(asked.dataset)) {
+    differences.push(`dataset: the checkpoint's is ${saved.dataset}, asked ${asked.dataset}`);
+  }
+  if (saved.cli && asked.preset !== undefined && asked.preset !== saved.cli.preset) {
+    differences.push(`preset: the checkpoint's is ${saved.cli.preset}, asked ${asked.preset}`);
+  }
+  const model = saved.model as unknown as Record<string, unknown>;
+  for (const layer of asked.layers) {
+    for (const [field, value] of Object.entries(layer)) {
+      if (field === 'model') {
+        for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+          if (!same(model[key], v)) {
+            differences.push(
+              `model.${key}: the checkpoint's is ${JSON.stringify(model[key] ?? null)}, asked ${JSON.stringify(v)}`,
+            );
+          }
+        }
+        continue;
+      }
+      if (RESUMABLE_CHANGES.has(field) || !saved.cli) continue;
+      const before = (saved.cli.settings as unknown as Record<string, unknown>)[field];
+      if (before !== undefined && !same(before, value)) {
+        differences.push(
+          `${field}: the checkpoint's is ${JSON.stringify(before)}, asked ${JSON.stringify(value)}`,
+        );
+      }
+    }
+  }
+  return [...new Set(differences)];
 }
 
 /** The command-line flags that override settings, as a config. */
@@ -205,7 +280,24 @@ export async function runTrain(
   const resume = values.resume === true;
   const fileConfig = stringOption(values, 'config');
   const flags = flagSettings(values);
+  const askedPreset = choiceOption(values, 'preset', 'train', PRESET_NAMES);
+  const config = fileConfig === undefined ? {} : loadTrainConfig(fileConfig);
+  // The run directory is checked (and made) before any work: not a file, not under one, not /proc.
+  ensureDirectory(outDir, { option: 'out', command: 'train' });
   const checkpointDir = join(outDir, 'checkpoint');
+  if (resume) {
+    const { recovered, removed } = recoverRunDirectory(outDir);
+    if (recovered) {
+      output.stderr(
+        `recovered the checkpoint ${recovered} (a crash between the two renames of a checkpoint write left only it) as ${checkpointDir}\n`,
+      );
+    }
+    if (removed.length > 0) {
+      output.stderr(
+        `removed ${removed.length} stale leftover(s) of interrupted writes: ${removed.join(', ')}\n`,
+      );
+    }
+  }
   const hasCheckpoint = existsSync(join(checkpointDir, 'config.json'));
   if (hasCheckpoint && !resume) {
     throw new UsageError(
@@ -213,14 +305,32 @@ export async function runTrain(
       'train',
     );
   }
+  if (resume && !hasCheckpoint) {
+    throw new UsageError(
+      `--resume: ${outDir} holds no checkpoint to resume (no ${join(checkpointDir, 'config.json')}): check --out, or drop --resume to start a new run`,
+      'train',
+    );
+  }
   const saved = hasCheckpoint ? readSavedRun(checkpointDir) : undefined;
-  const preset =
-    choiceOption(values, 'preset', 'train', PRESET_NAMES) ?? saved?.cli?.preset ?? 'quick';
-  const settings = merge(
-    saved?.cli?.settings ?? presetSettings(preset, dataset),
-    fileConfig === undefined ? {} : loadTrainConfig(fileConfig),
-    flags,
-  );
+  if (saved) {
+    const differences = resumeDifferences(saved, {
+      dataset,
+      preset: askedPreset,
+      layers: [config, flags],
+    });
+    if (differences.length > 0) {
+      throw new UsageError(
+        [
+          `--resume: this command line differs from the run in ${outDir}:`,
+          ...differences.map((d) => `  ${d}`),
+          'A resumed run keeps its dataset, preset, model and training settings (only --steps and the logging, sampling and checkpoint intervals may change): drop those options, or start a new run with another --out.',
+        ].join('\n'),
+        'train',
+      );
+    }
+  }
+  const preset = askedPreset ?? saved?.cli?.preset ?? 'quick';
+  const settings = merge(saved?.cli?.settings ?? presetSettings(preset, dataset), config, flags);
 
   const selection = await selectBackend(backend, output);
   if (selection.name === 'cpu') {
@@ -323,9 +433,9 @@ export async function runTrain(
   if (result.resumedFrom > 0) output.stderr(`resumed from step ${result.resumedFrom}\n`);
   if (result.status === 'aborted') {
     output.stderr(
-      `interrupted at step ${result.step}: checkpoint in ${checkpointDir}; continue with --resume\n`,
+      `interrupted by ${stopName(context.signal)} at step ${result.step}: checkpoint of step ${result.step} in ${checkpointDir}; continue with --resume\n`,
     );
-    return EXIT_CODES.interrupted;
+    return stoppedExitCode(context.signal);
   }
   output.stdout(`trained ${result.step} steps: ${checkpointDir}\n`);
   return EXIT_CODES.ok;
