@@ -7,10 +7,14 @@
  */
 import { Rng, randomNormal, useBackend } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.ts';
 import { loadNativeConv, type NativeConvDims } from '../src/kernels/conv-native.ts';
-import { nativeConvCalls, nativeConvInfo } from '../src/kernels/conv-native-kernels.ts';
+import {
+  nativeConvCalls,
+  nativeConvInfo,
+  nativeConvThresholds,
+} from '../src/kernels/conv-native-kernels.ts';
 import { maxRelativeError, on } from './compare.ts';
 
 const TOLERANCE = 1e-4;
@@ -81,6 +85,13 @@ function gradients(c: Case, seed: number): tf.Tensor[] {
 describe('our convolution kernels on wasm', () => {
   beforeAll(async () => {
     await useBackend('wasm');
+    // These shapes are small: send them all to our kernels.
+    nativeConvThresholds.filterPixels = 0;
+    nativeConvThresholds.inputPixels = 0;
+  });
+  afterAll(() => {
+    nativeConvThresholds.filterPixels = 14 * 14;
+    nativeConvThresholds.inputPixels = 28 * 28;
   });
 
   it('load with relaxed SIMD where the runtime validates it (Node 22+), on two threads where two CPUs are', () => {

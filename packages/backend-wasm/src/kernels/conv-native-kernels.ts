@@ -13,6 +13,14 @@ import { flipFilter } from './stride-one-backprop.ts';
 import { allocate, f32, type HeapTensor } from './wasm-heap.ts';
 
 let native: NativeConv | undefined;
+/**
+ * The smallest output image (oh·ow) that goes to our kernels, per gradient: below, the copies in
+ * and out and the hand-off to the worker cost more than they save, and XNNPACK's paths were faster
+ * (packages/backend-wasm/bench/native-conv.ts: at 7×7 ours took 1.7–2.0× as long, at 28×28
+ * 0.4–0.85×). Internal; tests lower them to 0.
+ */
+export const nativeConvThresholds = { filterPixels: 14 * 14, inputPixels: 28 * 28 };
+
 /** How many gradients ran on our kernels (tests check that a case took this path). Internal. */
 export const nativeConvCalls = { filter: 0, input: 0 };
 let loading: Promise<void> | undefined;
@@ -100,6 +108,7 @@ export function nativeBackpropFilter(
   info: tf.backend_util.Conv2DInfo,
 ): HeapTensor | undefined {
   if (!applies(info, info.outChannels)) return undefined;
+  if (info.outHeight * info.outWidth < nativeConvThresholds.filterPixels) return undefined;
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = info;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const dims: NativeConvDims = {
@@ -142,6 +151,7 @@ export function nativeBackpropInput(
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = info;
   if (
     !applies(info, cin) ||
+    info.inHeight * info.inWidth < nativeConvThresholds.inputPixels ||
     info.strideHeight !== 1 ||
     info.strideWidth !== 1 ||
     Math.max(top, bottom) >= kh ||
