@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { timeRuns } from './timing.ts';
 
 /** Where bench/install-anchors.sh installs onnxruntime-node and onnxruntime-web. */
 export const ANCHORS_DIR = join(import.meta.dirname, '.anchors');
@@ -63,22 +64,6 @@ export function exportOnnx(
   return { missing: 'no PyTorch to export the ONNX model (apt-get install python3-torch)' };
 }
 
-/** Median and runs (ms) of `fn` after one warm-up. */
-export async function timeRuns(
-  runs: number,
-  fn: () => Promise<unknown>,
-): Promise<{ median: number; all: number[] }> {
-  await fn();
-  const all: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    all.push(performance.now() - start);
-  }
-  const sorted = [...all].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)]!, all };
-}
-
 /**
  * onnxruntime-node's forward pass of the exported network on `x` ([B, 1, 28, 28], which for one
  * channel is the same memory as dale's NHWC) at t = 0.5, on `threads` intra-op threads: median
@@ -109,11 +94,4 @@ export async function ortNodeForward(
   });
   await session.release();
   return { ...timed, output };
-}
-
-/** max |a − b| over two equally long arrays. */
-export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
 }

@@ -19,14 +19,8 @@ import { daleLangevinSampler } from '@dale/samplers';
 import { gbm } from '@dale/sde';
 import { Adam, accumulatedGradients } from '@dale/train';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  anchorPackage,
-  anchorVersion,
-  exportOnnx,
-  maxAbsDiff,
-  ortNodeForward,
-  timeRuns,
-} from './anchors.ts';
+import { anchorPackage, anchorVersion, exportOnnx, ortNodeForward } from './anchors.ts';
+import { maxAbsDiff, timeRuns } from './timing.ts';
 
 const { values: args } = parseArgs({
   options: {
