@@ -13,19 +13,20 @@
  *   log X_t | X₀ ~ N(m + (log X₀ − m) e^{−θt}, v(t)),  v(t) = σ²(1 − e^{−2θt})/(2θ),
  *
  * so M-DSM has an exact target (its Hyvärinen score, −1 − (log x_t − mean)/v) and exact draws.
- * Nothing here is built into dale: it implements the `PositiveSDE` interface of `@dale/sde`
- * (docs/adding-an-sde-family.md) and {@link registerExpOU} makes `sdeFromConfig` know it.
+ * Nothing here is built into dale: it extends `PositiveDiffusionSDE` of `@dale/sde`
+ * (docs/adding-an-sde-family.md), which derives the reverse-time SDE and the probability-flow
+ * ODE, in x and in log x, from the drift and diffusion below — no reverse process is written by
+ * hand — and {@link registerExpOU} makes `sdeFromConfig` know it.
  */
 import { DaleError, type Rng } from '@dale/core';
 import {
   coefficient,
+  type GaussianKernel,
   type LogNormalPrior,
   logNormalLogProb,
   type MarginalSample,
-  type PositiveSDE,
-  type Process,
+  PositiveDiffusionSDE,
   registerSDEFamily,
-  type ScoreFn,
   type SDEConfig,
   sampleLogNormal,
   type Time,
@@ -54,16 +55,27 @@ export interface ExpOUConfig extends SDEConfig, ExpOUOptions {
 }
 
 /** The exponential Ornstein–Uhlenbeck SDE dX = X[θ(m − log X) + σ²/2] dt + σX dW. */
-export class ExpOU implements PositiveSDE {
+export class ExpOU extends PositiveDiffusionSDE {
   readonly family = EXP_OU_FAMILY;
   readonly kind = 'multiplicative';
-  readonly scoreKind = 'hyvarinen';
+  /**
+   * Gaussian in log x: log X_t = e^{−θt} log X₀ + m(1 − e^{−θt}) + √v(t) Z. Declaring it gives
+   * the family the named loss weightings, the `'noise'` parameterisation and the
+   * predictor–corrector step rule of dale.
+   */
+  override readonly kernel: GaussianKernel = {
+    coordinates: 'log',
+    variance: (t) => this.logVariance(t),
+    logMeanScale: (t) => -this.rate * t,
+    meanShift: (t) => -this.logMean * Math.expm1(-this.rate * t),
+  };
   readonly rate: number;
   readonly logMean: number;
   readonly sigma: number;
   readonly T: number;
 
   constructor(options: ExpOUOptions) {
+    super();
     const { rate, logMean, sigma, T = 1 } = options;
     for (const [name, value] of Object.entries({ rate, sigma, T })) {
       if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
@@ -175,50 +187,6 @@ export class ExpOU implements PositiveSDE {
   /** Log-density of the stationary law, one value per batch element. */
   priorLogProb(x: tf.Tensor): tf.Tensor1D {
     return logNormalLogProb(this.prior, x);
-  }
-
-  /**
-   * Reverse drift f − ∂ₓg² − g² ∇log p = x [θ(m − log x) − 3σ²/2 − σ² s_H], diffusion σx
-   * (Anderson's theorem with g² = σ²x², ∂ₓg² = 2σ²x and x ∇log p = s_H).
-   */
-  reverse(score: ScoreFn): Process {
-    const s2 = this.sigma ** 2;
-    return {
-      drift: (x, t) =>
-        tf.tidy(() =>
-          tf.mul(x, tf.sub(this.#logDrift(toLatent(x), -1.5 * s2), tf.mul(s2, score(x, t)))),
-        ),
-      diffusion: (x, t) => this.diffusion(x, t),
-    };
-  }
-
-  /** Probability-flow velocity f − ½∂ₓg² − ½g² ∇log p = x [θ(m − log x) − σ²/2 − (σ²/2) s_H]. */
-  probabilityFlow(score: ScoreFn): (x: tf.Tensor, t: Time) => tf.Tensor {
-    const s2 = this.sigma ** 2;
-    return (x, t) =>
-      tf.tidy(() =>
-        tf.mul(x, tf.sub(this.#logDrift(toLatent(x), -s2 / 2), tf.mul(s2 / 2, score(x, t)))),
-      );
-  }
-
-  /**
-   * The reverse SDE of Y = log X: drift θ(m − y) − σ²(s_H + 1), diffusion σ — the OU reverse
-   * process with the log-space score s_H + 1 (guide: M4). The Dale–Langevin sampler steps it.
-   */
-  reverseLatent(score: ScoreFn): Process {
-    const s2 = this.sigma ** 2;
-    return {
-      drift: (y, t) =>
-        tf.tidy(() => tf.sub(this.#logDrift(y, -s2), tf.mul(s2, score(tf.exp(y), t)))),
-      diffusion: (y, _t) => tf.fill(y.shape, this.sigma),
-    };
-  }
-
-  /** Probability-flow velocity of Y = log X: θ(m − y) − (σ²/2)(s_H + 1). */
-  probabilityFlowLatent(score: ScoreFn): (y: tf.Tensor, t: Time) => tf.Tensor {
-    const s2 = this.sigma ** 2;
-    return (y, t) =>
-      tf.tidy(() => tf.sub(this.#logDrift(y, -s2 / 2), tf.mul(s2 / 2, score(tf.exp(y), t))));
   }
 
   toJSON(): ExpOUConfig {

@@ -36,10 +36,9 @@ export interface ToyTrainOptions {
 }
 
 /**
- * The untrained network: an MLP on log x that outputs the Hyvärinen score directly.
- * `scoreFnFromModel`'s `'noise'` adapter needs the kernel variance of GBM or VE/VP, which a
- * user family does not declare, so a model for a custom family predicts `'hyvarinen'` (or
- * `'stein'`) and M-DSM regresses it on `sde.conditionalScore`.
+ * The untrained network: an MLP on log x that outputs the Hyvärinen score directly, regressed by
+ * M-DSM on `sde.conditionalScore`. (Since the family declares its kernel, a `'noise'` model
+ * would work too: `scoreFnFromModel` turns ε̂ into −1 − ε̂/√v(t).)
  */
 export function createToyModel(hidden: readonly number[], seed: number): MlpModel {
   return createMlp(
@@ -64,9 +63,9 @@ export function drawTimes(n: number, T: number, rng: Rng): Float64Array {
 
 /**
  * M-DSM (guide: M12) on the family's own `conditionalScore`, at times from {@link drawTimes}.
- * The named weightings need a GBM or VE/VP kernel, so the weighting is a function:
- * λ(t) = v(t), the log-space kernel variance, which makes the residual √v (s_θ − s) of order one
- * at every t (what `'noise-prediction'` is for GBM).
+ * The family declares its Gaussian kernel (`ExpOU.kernel`), so the named weightings know it:
+ * `'noise-prediction'` is λ(t) = v(t), the log-space kernel variance, which makes the residual
+ * √v (s_θ − s) of order one at every t.
  */
 export function toyLoss(sde: ExpOU): TrainingLoss {
   return (score, x0, { rng }) =>
@@ -74,7 +73,7 @@ export function toyLoss(sde: ExpOU): TrainingLoss {
       sde,
       rng,
       t: drawTimes(x0.shape[0]!, sde.T, rng.split('times')),
-      weighting: (t) => sde.logVariance(t),
+      weighting: 'noise-prediction',
     });
 }
 

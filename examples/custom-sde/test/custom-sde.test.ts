@@ -1,13 +1,9 @@
 import '@dale/backend-wasm';
 import { Rng, randomNormal, useBackend } from '@dale/core';
-import { disposeParams, scoreFnFromModel } from '@dale/models';
-import {
-  listSDEFamilies,
-  logSpaceReverse,
-  logSpaceVelocity,
-  type ScoreFn,
-  sdeFromConfig,
-} from '@dale/sde';
+import { LOSS_WEIGHTINGS, noiseVariance } from '@dale/losses';
+import { createMlp, disposeParams, scoreFnFromModel } from '@dale/models';
+import { predictorCorrectorSampler } from '@dale/samplers';
+import { listSDEFamilies, type ScoreFn, sdeFromConfig } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExpOU, registerExpOU } from '../src/exp-ou.ts';
@@ -156,30 +152,70 @@ describe('the exponential OU family (src/exp-ou.ts)', () => {
     }
   });
 
-  it('its closed-form log-space processes equal the Itô rewrite of its ambient ones', () => {
+  it('its derived reverse processes equal the hand-derived closed forms at random points', () => {
+    // Anderson's theorem by hand, with g² = σ²x², ∂ₓg² = 2σ²x and x ∇log p = s_H:
+    // reverse drift x [θ(m − log x) − 3σ²/2 − σ² s_H], velocity x [θ(m − log x) − σ²/2 − (σ²/2) s_H];
+    // in y = log x: θ(m − y) − σ²(s_H + 1) with diffusion σ, and θ(m − y) − (σ²/2)(s_H + 1).
     const score = exactScore(target, sde);
-    const y = tf.tensor2d([[-2], [-0.6], [0], [0.4], [1.5]]);
-    const times = [0.001, 0.01, 0.1, 0.7, 2];
+    const { rate, logMean, sigma } = sde;
+    const s2 = sigma ** 2;
+    const rng = Rng.fromSeed(5);
+    const y = tf.tensor2d(
+      Float32Array.from({ length: 12 }, () => 1.2 * rng.normal()),
+      [12, 1],
+    );
+    const x = tf.exp(y);
+    const times = Float64Array.from({ length: 12 }, () => 0.001 + 1.999 * rng.uniform());
+    const sH = score(x, times);
+    const ou = (c: number) => tf.add(tf.mul(rate, tf.sub(logMean, y)), c);
     const pairs = [
-      [
-        sde.reverseLatent(score).drift(y, times),
-        logSpaceReverse(sde.reverse(score)).drift(y, times),
-      ],
-      [
-        sde.reverseLatent(score).diffusion(y, times),
-        logSpaceReverse(sde.reverse(score)).diffusion(y, times),
-      ],
-      [
-        sde.probabilityFlowLatent(score)(y, times),
-        logSpaceVelocity(sde.probabilityFlow(score))(y, times),
-      ],
+      [sde.reverse(score).drift(x, times), tf.mul(x, tf.sub(ou(-1.5 * s2), tf.mul(s2, sH)))],
+      [sde.reverse(score).diffusion(x, times), tf.mul(sigma, x)],
+      [sde.probabilityFlow(score)(x, times), tf.mul(x, tf.sub(ou(-s2 / 2), tf.mul(s2 / 2, sH)))],
+      [sde.reverseLatent(score).drift(y, times), tf.sub(ou(-s2), tf.mul(s2, sH))],
+      [sde.reverseLatent(score).diffusion(y, times), tf.fill([12, 1], sigma)],
+      [sde.probabilityFlowLatent(score)(y, times), tf.sub(ou(-s2 / 2), tf.mul(s2 / 2, sH))],
     ];
-    for (const [closedForm, rewritten] of pairs) {
-      const a = closedForm!.dataSync();
-      const b = rewritten!.dataSync();
-      for (let i = 0; i < a.length; i++) expect(a[i]!).toBeCloseTo(b[i]!, 3);
+    for (const [derived, closedForm] of pairs) {
+      const a = derived!.dataSync();
+      const b = closedForm!.dataSync();
+      for (let i = 0; i < a.length; i++) {
+        expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(b[i]!)));
+      }
     }
-    tf.dispose([y, ...pairs.flat()]);
+    tf.dispose([y, x, sH, ...pairs.flat()]);
+  });
+
+  it('declares its Gaussian kernel, and so gets the named weightings, the noise parameterisation and predictor–corrector', async () => {
+    const { kernel } = sde;
+    for (const t of [0.01, 0.5, 2]) {
+      // The kernel reproduces the closed-form mean and variance of log X_t.
+      const logX0 = 0.7;
+      const mean = Math.exp(kernel.logMeanScale!(t)) * logX0 + kernel.meanShift!(t);
+      expect(mean).toBeCloseTo(sde.logMeanAt(Math.exp(logX0), t), 12);
+      expect(kernel.variance(t)).toBe(sde.logVariance(t));
+      expect(noiseVariance(sde, t)).toBe(sde.logVariance(t));
+      expect(LOSS_WEIGHTINGS.reference(t, sde)).toBe(sde.logVariance(t) ** 2);
+    }
+    // A model that predicts the noise ε̂: s_H = −1 − ε̂/√v(t) (guide: M6 for this kernel).
+    const noiseModel = createMlp({ inputDim: 1, hidden: [8], predicts: 'noise' }, Rng.fromSeed(1));
+    const x = tf.tensor2d([[0.5], [1], [2.5]]);
+    const fromNoise = scoreFnFromModel(noiseModel, sde)(x, 0.3);
+    const raw = noiseModel.apply(noiseModel.params, x, 0.3);
+    const expected = tf.sub(-1, tf.div(raw, Math.sqrt(sde.logVariance(0.3))));
+    expect(Array.from(fromNoise.dataSync())).toEqual(Array.from(expected.dataSync()));
+    tf.dispose([x, fromNoise, raw, expected]);
+    disposeParams(noiseModel.params);
+    // Predictor–corrector in log space with the exact score: close to the target.
+    const samples = await predictorCorrectorSampler(exactScore(target, sde), sde, {
+      shape: [2000, 1],
+      rng: Rng.fromSeed(3),
+      steps: 200,
+    });
+    const values = samples.dataSync();
+    samples.dispose();
+    expect(Math.min(...values)).toBeGreaterThan(0);
+    expect(ksToTarget(values)).toBeLessThan(0.06);
   });
 
   it('is registered: sdeFromConfig rebuilds it from toJSON, and unregistering forgets it', () => {

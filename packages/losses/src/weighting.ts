@@ -27,20 +27,17 @@ export type WeightingFn = (t: number, sde: SDE) => number;
 export type LossWeighting = WeightingName | WeightingFn;
 
 /**
- * The variance v(t) of the Gaussian noise in the forward kernel: S²(t) = ∫₀ᵗ σ² for a
- * multiplicative SDE (the variance of log X_t given X₀, guide: M2), `sde.variance(t)` for an
- * additive one (VE: S²(t); VP: 1 − e^{−S²(t)}). Families without a Gaussian kernel (CIR) have
- * none: this throws, and losses over them need `weighting: 'none'` or a custom function.
+ * The variance v(t) of the Gaussian noise in the forward kernel, `sde.kernel.variance(t)` (see
+ * `GaussianKernel` of `@dale/sde`): S²(t) = ∫₀ᵗ σ² for GBM (the variance of log X_t given X₀,
+ * guide: M2), the kernel variance for VE/VP (VE: S²(t); VP: 1 − e^{−S²(t)}), and that of any
+ * family that declares its kernel. Families without a Gaussian kernel (CIR) have none: this
+ * throws, and losses over them need `weighting: 'none'` or a custom function.
  */
 export function noiseVariance(sde: SDE, t: number): number {
-  if (sde.kind === 'multiplicative' && sde.schedule) return sde.schedule.sigmaSquaredIntegral(t);
-  const variance = (sde as { variance?: unknown }).variance;
-  if (sde.kind === 'additive' && typeof variance === 'function') {
-    return (variance as (t: number) => number).call(sde, t);
-  }
+  if (sde.kernel) return sde.kernel.variance(t);
   throw new DaleError(
     'unsupported-weighting',
-    `noiseVariance: the named weightings need the variance of the kernel's Gaussian noise, which SDE family '${sde.family}' (kind '${sde.kind}') does not have; pass weighting: 'none' or a function (t, sde) => λ(t)`,
+    `noiseVariance: the named weightings need the variance of the kernel's Gaussian noise, which SDE family '${sde.family}' (kind '${sde.kind}') does not declare (its \`kernel\`); pass weighting: 'none' or a function (t, sde) => λ(t)`,
   );
 }
 

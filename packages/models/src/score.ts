@@ -36,38 +36,28 @@ export interface ScoreFnOptions<P extends ParamTree> {
   readonly rng?: ApplyOptions['rng'];
 }
 
-/** An additive SDE whose Gaussian kernel has variance v(t), such as `AdditiveSDE` (VE, VP). */
-interface KernelVariance {
-  variance(t: number): number;
-}
-
-function hasKernelVariance(sde: SDE): sde is SDE & KernelVariance {
-  return typeof (sde as Partial<KernelVariance>).variance === 'function';
-}
-
 /**
- * The kernel's standard deviation in the coordinates where it is Gaussian: S(t) = √S²(t) of
- * log x for a multiplicative SDE (guide: M2), √v(t) for an additive one. Throws where the kernel
- * is not Gaussian in any coordinates (CIR) or t = 0 (the noise parameterisation is singular there).
+ * The kernel's standard deviation √v(t) in the coordinates where it is Gaussian (`sde.kernel`:
+ * S(t) of log x for GBM, guide: M2; √v(t) of x for VE/VP), and the offset of the noise
+ * parameterisation's score: −1 for a Hyvärinen score over a log kernel (M6), 0 for a Stein score
+ * over an ambient one. Throws where the SDE declares no kernel (CIR) or the pair does not match,
+ * and at t = 0 (the noise parameterisation is singular there).
  */
-function noiseStd(sde: SDE): (t: number) => number {
-  let variance: (t: number) => number;
-  if (sde.kind === 'multiplicative' && sde.schedule) {
-    const schedule = sde.schedule;
-    variance = (t) => schedule.sigmaSquaredIntegral(t);
-  } else if (sde.kind === 'additive' && hasKernelVariance(sde)) {
-    variance = (t) => sde.variance(t);
-  } else {
+function noiseParameterisation(sde: SDE): { std: (t: number) => number; offset: number } {
+  const kernel = sde.kernel;
+  const wanted = sde.scoreKind === 'hyvarinen' ? 'log' : 'ambient';
+  if (kernel?.coordinates !== wanted) {
     throw new DaleError(
       'unsupported-parameterisation',
       `scoreFnFromModel: a model that predicts 'noise' needs an SDE whose kernel is Gaussian ` +
-        `(a multiplicative SDE with a schedule, such as GBM, or an additive SDE with variance(t)); ` +
-        `the '${sde.family}' SDE (kind '${sde.kind}') has none. Train the model to predict ` +
-        `'hyvarinen' or 'stein' instead.`,
+        `(a declared \`kernel\`: in log x for the Hyvärinen score, such as GBM, or in x for ` +
+        `the Stein score, such as VE or VP); the '${sde.family}' SDE (kind '${sde.kind}') ` +
+        `${kernel ? `declares one in ${kernel.coordinates} coordinates` : 'has none'}. ` +
+        `Train the model to predict 'hyvarinen' or 'stein' instead.`,
     );
   }
-  return (t) => {
-    const v = variance(t);
+  const std = (t: number) => {
+    const v = kernel.variance(t);
     if (!(v > 0)) {
       throw new DaleError(
         'invalid-time',
@@ -77,6 +67,7 @@ function noiseStd(sde: SDE): (t: number) => number {
     }
     return Math.sqrt(v);
   };
+  return { std, offset: wanted === 'log' ? -1 : 0 };
 }
 
 /**
@@ -92,8 +83,9 @@ function noiseStd(sde: SDE): (t: number) => number {
  * | `'denoiser'` (F)  | (D + m(t) − log x)/S² − 1 (M16)   | error (log-space only) |
  *
  * The noise row is the score of the transition kernel with the true noise replaced by its
- * prediction: for GBM, S²(t) = `sde.schedule.sigmaSquaredIntegral(t)`; for an additive SDE,
- * v(t) = `sde.variance(t)`. CIR has no Gaussian kernel, so a `'noise'` model cannot drive it.
+ * prediction, with the kernel's variance `sde.kernel.variance(t)` (S²(t) for GBM, v(t) for an
+ * additive SDE, and that of any family that declares its Gaussian kernel). CIR has no Gaussian
+ * kernel, so a `'noise'` model cannot drive it.
  * Incompatible pairs throw a `DaleError` here, not at the first call.
  */
 export function scoreFnFromModel<C extends ModelConfig, P extends ParamTree>(
@@ -194,8 +186,7 @@ function scoreFromPrediction<C extends ModelConfig, P extends ParamTree>(
       if (target === 'stein') return predict;
       return (x, t, labels) => tf.tidy(() => tf.mul(x, predict(x, t, labels)));
     case 'noise': {
-      const std = noiseStd(sde);
-      const offset = target === 'hyvarinen' ? -1 : 0;
+      const { std, offset } = noiseParameterisation(sde);
       return (x, t, labels) =>
         tf.tidy(() => tf.sub(offset, tf.div(predict(x, t, labels), coefficient(t, x, std))));
     }

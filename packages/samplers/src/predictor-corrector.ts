@@ -70,11 +70,13 @@ export function langevinCorrectorStep(
 
 /**
  * α of the corrector step rule over a step from t down to t − δ: the squared mean contraction
- * e^{2(M(t) − M(t−δ))} of an additive SDE (≈ 1 − β(t)δ for VP, 1 for VE), and 1 in log space.
+ * (a(t)/a(t−δ))² = e^{2(ln a(t) − ln a(t−δ))} of an ambient Gaussian kernel (`sde.kernel`;
+ * ≈ 1 − β(t)δ for VP, 1 for VE), and 1 in log space.
  */
 function correctorAlpha(sde: SDE, logSpaceState: boolean, from: number, to: number): number {
-  if (logSpaceState || sde.kind !== 'additive' || !sde.schedule) return 1;
-  return Math.exp(2 * (sde.schedule.muIntegral(from) - sde.schedule.muIntegral(to)));
+  const kernel = sde.kernel;
+  if (logSpaceState || kernel?.coordinates !== 'ambient' || !kernel.logMeanScale) return 1;
+  return Math.exp(2 * (kernel.logMeanScale(from) - kernel.logMeanScale(to)));
 }
 
 /**

@@ -8,8 +8,9 @@ import {
   scheduleFromConfig,
 } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { DiffusionSDE } from './generic.ts';
 import { checkTime, coefficient } from './time.ts';
-import type { MarginalSample, Process, ScoreFn, SDE, SDEConfig, Time } from './types.ts';
+import type { GaussianKernel, MarginalSample, Process, ScoreFn, SDEConfig, Time } from './types.ts';
 
 /** JSON form of an additive SDE. */
 export interface AdditiveSDEConfig extends SDEConfig {
@@ -22,15 +23,22 @@ export interface AdditiveSDEConfig extends SDEConfig {
  * baseline of Song et al. 2021. Its kernel is Gaussian: X_t | X₀ ~ N(X₀ e^{M(t)}, v(t) I) with
  * v(t) = (e^{2r S²(t)} − 1) / (2r) (v = S² when r = 0).
  */
-export class AdditiveSDE implements SDE {
+export class AdditiveSDE extends DiffusionSDE {
   readonly family: 've' | 'vp';
   readonly kind = 'additive';
   readonly scoreKind = 'stein';
   readonly schedule: NoiseSchedule;
   readonly T: number;
+  /** Gaussian in x: X_t = e^{M(t)} X₀ + √v(t) Z. */
+  override readonly kernel: GaussianKernel = {
+    coordinates: 'ambient',
+    variance: (t) => this.variance(t),
+    logMeanScale: (t) => this.schedule.muIntegral(t),
+  };
   readonly #ratio: number;
 
   constructor(family: 've' | 'vp', schedule: NoiseSchedule) {
+    super();
     const drift = schedule.toJSON().mu;
     const ratio =
       typeof drift === 'number' ? (drift === 0 ? 0 : Number.NaN) : drift.sigmaSquaredRatio;
@@ -130,8 +138,8 @@ export class AdditiveSDE implements SDE {
     });
   }
 
-  /** Reverse drift μx − σ² ∇log p, diffusion σ. */
-  reverse(score: ScoreFn): Process {
+  /** Reverse drift μx − σ² ∇log p, diffusion σ: the closed form of the generic derivation. */
+  override reverse(score: ScoreFn): Process {
     return {
       drift: (x, t) =>
         tf.tidy(() =>
@@ -148,7 +156,7 @@ export class AdditiveSDE implements SDE {
   }
 
   /** Probability-flow velocity μx − ½σ² ∇log p. */
-  probabilityFlow(score: ScoreFn): (x: tf.Tensor, t: Time) => tf.Tensor {
+  override probabilityFlow(score: ScoreFn): (x: tf.Tensor, t: Time) => tf.Tensor {
     return (x, t) =>
       tf.tidy(() =>
         tf.sub(

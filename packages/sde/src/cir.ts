@@ -1,9 +1,9 @@
 import { DaleError, type Rng } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { logSpaceReverse, logSpaceVelocity } from './mirror.ts';
+import { PositiveDiffusionSDE } from './generic.ts';
 import { besselRatio, logBesselI, logGamma } from './special.ts';
 import { checkTime } from './time.ts';
-import type { MarginalSample, PositiveSDE, Process, ScoreFn, SDEConfig, Time } from './types.ts';
+import type { MarginalSample, Process, ScoreFn, SDEConfig, Time } from './types.ts';
 
 /** Options (and JSON form) of the CIR SDE. */
 export interface CIROptions {
@@ -36,18 +36,19 @@ function perElementTimes(t: Time, batch: number, elementsPerExample: number): Fl
  * Its transition is exact: X_t | X₀ = c · χ'²(d, λ) with c = σ²(1 − e^{−κt})/(4κ), d = 4κθ/σ²,
  * λ = X₀ e^{−κt}/c; its stationary law Gamma(2κθ/σ², rate 2κ/σ²) is the prior. Like GBM it is
  * driven by the Hyvärinen score x ∘ ∇log p, and it samples in log space through the generic Itô
- * rewrite of its reverse SDE. It stays positive when the Feller condition 2κθ ≥ σ² holds.
+ * rewrite of its reverse SDE ({@link PositiveDiffusionSDE}). It stays positive when the Feller
+ * condition 2κθ ≥ σ² holds.
  */
-export class CIR implements PositiveSDE {
+export class CIR extends PositiveDiffusionSDE {
   readonly family = 'cir';
   readonly kind = 'positive';
-  readonly scoreKind = 'hyvarinen';
   readonly kappa: number;
   readonly theta: number;
   readonly sigma: number;
   readonly T: number;
 
   constructor(options: CIROptions) {
+    super();
     const { kappa, theta, sigma, T = 1 } = options;
     for (const [name, value] of Object.entries({ kappa, theta, sigma, T })) {
       if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
@@ -196,7 +197,7 @@ export class CIR implements PositiveSDE {
   }
 
   /** Reverse drift κ(θ − x) − σ² − σ² s_H (from f − ∂ₓg² − g² ∇log p with g² = σ²x), diffusion σ√x. */
-  reverse(score: ScoreFn): Process {
+  override reverse(score: ScoreFn): Process {
     const s2 = this.sigma * this.sigma;
     return {
       drift: (x, t) => tf.tidy(() => tf.sub(tf.sub(this.drift(x, t), s2), tf.mul(s2, score(x, t)))),
@@ -205,18 +206,10 @@ export class CIR implements PositiveSDE {
   }
 
   /** Probability-flow velocity κ(θ − x) − σ²/2 − (σ²/2) s_H. */
-  probabilityFlow(score: ScoreFn): (x: tf.Tensor, t: Time) => tf.Tensor {
+  override probabilityFlow(score: ScoreFn): (x: tf.Tensor, t: Time) => tf.Tensor {
     const s2 = this.sigma * this.sigma;
     return (x, t) =>
       tf.tidy(() => tf.sub(tf.sub(this.drift(x, t), s2 / 2), tf.mul(s2 / 2, score(x, t))));
-  }
-
-  reverseLatent(score: ScoreFn): Process {
-    return logSpaceReverse(this.reverse(score));
-  }
-
-  probabilityFlowLatent(score: ScoreFn): (y: tf.Tensor, t: Time) => tf.Tensor {
-    return logSpaceVelocity(this.probabilityFlow(score));
   }
 
   toJSON(): CIRConfig {

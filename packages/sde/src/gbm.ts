@@ -8,6 +8,7 @@ import {
   synchronousReadsAvailable,
 } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { PositiveDiffusionSDE } from './generic.ts';
 import {
   checkPrior,
   type LogNormalPrior,
@@ -16,7 +17,7 @@ import {
 } from './lognormal-prior.ts';
 import { fromLatent } from './mirror.ts';
 import { checkTime, coefficient } from './time.ts';
-import type { MarginalSample, PositiveSDE, Process, ScoreFn, SDEConfig, Time } from './types.ts';
+import type { GaussianKernel, MarginalSample, Process, ScoreFn, SDEConfig, Time } from './types.ts';
 
 /** Options of {@link gbm}. */
 export interface GBMOptions {
@@ -58,16 +59,22 @@ export interface GBMConfig extends SDEConfig {
  * const { xt, noise } = sde.sampleMarginal(x0, 0.5, Rng.fromSeed(0));
  * ```
  */
-export class GBM implements PositiveSDE {
+export class GBM extends PositiveDiffusionSDE {
   readonly family = 'gbm';
   readonly kind = 'multiplicative';
-  readonly scoreKind = 'hyvarinen';
   readonly schedule: NoiseSchedule;
+  /** Gaussian in log x: log X_t = log X₀ + m(t) + S(t) Z, v = S²(t) (guide: M2, M14). */
+  override readonly kernel: GaussianKernel = {
+    coordinates: 'log',
+    variance: (t) => this.schedule.sigmaSquaredIntegral(t),
+    meanShift: (t) => this.logMeanShift(t),
+  };
   readonly prior: LogNormalPrior;
   readonly T: number;
   readonly #checkPositive: boolean;
 
   constructor(options: GBMOptions = {}) {
+    super();
     const sigma = options.sigma ?? 0.8;
     this.schedule =
       options.schedule ??
@@ -165,9 +172,10 @@ export class GBM implements PositiveSDE {
 
   /**
    * The reverse-time SDE in ambient space (guide: M7): drift μx − 2σ²x − σ² x ∘ s_H, diffusion σx.
-   * Stepping it backward with Euler–Maruyama is the sign-agnostic sampler (M8a).
+   * Stepping it backward with Euler–Maruyama is the sign-agnostic sampler (M8a). The closed form of
+   * the generic derivation (`reverseSDE`), which it equals.
    */
-  reverse(score: ScoreFn): Process {
+  override reverse(score: ScoreFn): Process {
     return {
       drift: (x, t) =>
         tf.tidy(() => {
@@ -186,7 +194,7 @@ export class GBM implements PositiveSDE {
    * The reverse-time SDE in log space (guide: M7'): drift (μ − σ²/2) − σ²(s_H + 1), diffusion σ.
    * Stepping it backward is the Dale–Langevin sampler (M8).
    */
-  reverseLatent(score: ScoreFn): Process {
+  override reverseLatent(score: ScoreFn): Process {
     return {
       drift: (y, t) =>
         tf.tidy(() => {
@@ -205,7 +213,7 @@ export class GBM implements PositiveSDE {
   }
 
   /** Probability-flow velocity in ambient space: μx − σ²x − ½σ² x ∘ s_H. */
-  probabilityFlow(score: ScoreFn): (x: tf.Tensor, t: Time) => tf.Tensor {
+  override probabilityFlow(score: ScoreFn): (x: tf.Tensor, t: Time) => tf.Tensor {
     return (x, t) =>
       tf.tidy(() => {
         const sigma2 = this.#sigma2(t, x);
@@ -218,7 +226,7 @@ export class GBM implements PositiveSDE {
   }
 
   /** Probability-flow velocity in log space (guide: M10): (μ − σ²/2) − (σ²/2)(s_H + 1). */
-  probabilityFlowLatent(score: ScoreFn): (y: tf.Tensor, t: Time) => tf.Tensor {
+  override probabilityFlowLatent(score: ScoreFn): (y: tf.Tensor, t: Time) => tf.Tensor {
     return (y, t) =>
       tf.tidy(() => {
         const sigma2 = this.#sigma2(t, y);

@@ -8,6 +8,14 @@ export { AdditiveSDE, type AdditiveSDEConfig, veSDE, vpSDE } from './additive.ts
 export { CIR, type CIRConfig, type CIROptions, cirSDE } from './cir.ts';
 export { GBM, type GBMConfig, type GBMOptions, gbm } from './gbm.ts';
 export {
+  type DiffusionParts,
+  DiffusionSDE,
+  diffusionSquaredDerivative,
+  PositiveDiffusionSDE,
+  probabilityFlowODE,
+  reverseSDE,
+} from './generic.ts';
+export {
   type LogGaussianKernel,
   logGaussianKernel,
   requireLogGaussianKernel,
@@ -32,6 +40,7 @@ export { listSDEFamilies, registerSDEFamily, sdeFromConfig } from './registry.ts
 export { besselRatio, logBesselI, logGamma } from './special.ts';
 export { coefficient, mapTime } from './time.ts';
 export {
+  type GaussianKernel,
   isPositiveSDE,
   type MarginalSample,
   type PositiveSDE,

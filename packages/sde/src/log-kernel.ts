@@ -27,18 +27,20 @@ export interface LogGaussianKernel {
 }
 
 /**
- * The log-space kernel of `sde`, or `undefined` where it has none: any multiplicative SDE with a
- * noise schedule (GBM and its scheduled variants) has one.
+ * The log-space kernel of `sde`, or `undefined` where it has none: any SDE that declares a
+ * Gaussian kernel in log coordinates with a ≡ 1 (`sde.kernel` without `logMeanScale`: GBM with
+ * any schedule and drift) has one.
  */
 export function logGaussianKernel(sde: SDE): LogGaussianKernel | undefined {
-  const schedule = sde.schedule;
-  if (sde.kind !== 'multiplicative' || !schedule) return undefined;
+  const declared = sde.kernel;
+  if (declared?.coordinates !== 'log' || declared.logMeanScale) return undefined;
   const T = sde.T;
-  const S2 = (t: number) => schedule.sigmaSquaredIntegral(t);
+  const S2 = (t: number) => declared.variance(t);
+  const shift = declared.meanShift ? (t: number) => declared.meanShift!(t) : () => 0;
   const maxLevel = Math.sqrt(S2(T));
   return {
     T,
-    shift: (t) => schedule.muIntegral(t) - S2(t) / 2,
+    shift,
     noiseLevel: (t) => Math.sqrt(S2(t)),
     timeAt(level) {
       if (!(level > 0)) return 0;
@@ -62,8 +64,9 @@ export function requireLogGaussianKernel(sde: SDE, where: string): LogGaussianKe
   if (!kernel) {
     throw new DaleError(
       'unsupported-sde',
-      `${where}: needs a multiplicative SDE whose kernel is Gaussian in log space (GBM with a ` +
-        `noise schedule); the '${sde.family}' SDE (kind '${sde.kind}') has none`,
+      `${where}: needs a multiplicative SDE whose kernel is Gaussian in log space with unit ` +
+        `scale, log X_t = log X₀ + m(t) + S(t) Z (GBM); the '${sde.family}' SDE (kind ` +
+        `'${sde.kind}') declares none`,
     );
   }
   return kernel;

@@ -33,6 +33,29 @@ export interface MarginalSample {
   readonly noise?: tf.Tensor;
 }
 
+/**
+ * The transition kernel of a family whose kernel is Gaussian in some coordinates, z = x
+ * (`'ambient'`) or z = log x (`'log'`):
+ *
+ *   z_t = a(t) z₀ + b(t) + √v(t) ε, ε ~ N(0, I).
+ *
+ * GBM: log coordinates, a ≡ 1, b = m(t) = M(t) − S²(t)/2, v = S²(t) (guide: M2, M14). VE/VP:
+ * ambient, a = e^{M(t)}, b = 0. What losses and models need from an SDE is read from here: the
+ * named loss weightings (v), the `'noise'` parameterisation (√v), the predictor–corrector step
+ * rule (a) and, for log kernels with a ≡ 1, the few-step samplers and the preconditioned
+ * denoiser (`logGaussianKernel`).
+ */
+export interface GaussianKernel {
+  /** The coordinates z in which the kernel is Gaussian: x itself, or log x. */
+  readonly coordinates: 'ambient' | 'log';
+  /** v(t) ≥ 0, the kernel's variance in those coordinates (v(0) = 0). */
+  variance(t: number): number;
+  /** ln a(t), the log of the factor on z₀ in the kernel's mean; absent: a ≡ 1. */
+  logMeanScale?(t: number): number;
+  /** b(t), the shift of the kernel's mean; absent: b ≡ 0. */
+  meanShift?(t: number): number;
+}
+
 /** JSON form of an SDE, stored in checkpoints; rebuild with `sdeFromConfig`. */
 export interface SDEConfig {
   readonly family: string;
@@ -55,6 +78,12 @@ export interface SDE {
   readonly T: number;
   /** The coefficient schedule, where the family has one. */
   readonly schedule?: NoiseSchedule;
+  /**
+   * The transition kernel, for families whose kernel is Gaussian in ambient or log coordinates
+   * (GBM, VE, VP; not CIR). Declaring it gives a family the named loss weightings, the `'noise'`
+   * parameterisation and the predictor–corrector step rule.
+   */
+  readonly kernel?: GaussianKernel;
 
   /** Forward drift f(x, t). */
   drift(x: tf.Tensor, t: Time): tf.Tensor;
