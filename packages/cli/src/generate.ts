@@ -9,6 +9,7 @@ import { DaleError, type Rng } from '@dale/core';
 import { type TransformConfig, transformFromConfig } from '@dale/data';
 import {
   disposeParams,
+  flattenParams,
   type JsonValue,
   type Model,
   type ParamTree,
@@ -176,6 +177,7 @@ export async function loadGenerator(
           sampleShape,
           toPixels,
           fromPixels,
+          params,
         }),
       dispose: release,
     };
@@ -188,13 +190,75 @@ export async function loadGenerator(
 interface Sampling {
   readonly sde: SDE;
   readonly score: ScoreFn;
+  /** The weights behind `score`, searched for non-finite values when the samples have some. */
+  readonly params?: ParamTree;
   readonly sampleShape: readonly number[];
   readonly toPixels: (x: tf.Tensor) => tf.Tensor;
   readonly fromPixels: (x: tf.Tensor, rng: Rng) => tf.Tensor;
 }
 
+/** Count the non-finite values (NaN, ±Infinity) of a tensor. */
+async function nonFiniteCount(x: tf.Tensor): Promise<number> {
+  const count = tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'int32')));
+  const [value] = await count.data();
+  count.dispose();
+  return value!;
+}
+
+/**
+ * Fail when the samples hold non-finite values, with their count, the sampler step where the
+ * score first gave some (`flags[e]`: evaluation e had any; `nfeAtStep[s]`: evaluations after step
+ * s + 1) and whether the weights themselves are non-finite.
+ */
+async function checkFinite(
+  samples: tf.Tensor,
+  flags: readonly tf.Tensor[],
+  nfeAtStep: readonly number[],
+  params: ParamTree | undefined,
+): Promise<void> {
+  const bad = await nonFiniteCount(samples);
+  if (bad === 0) return;
+  let firstEvaluation = -1;
+  for (const [e, flag] of flags.entries()) {
+    if ((await flag.data())[0]) {
+      firstEvaluation = e + 1;
+      break;
+    }
+  }
+  const step = nfeAtStep.findIndex((nfe) => nfe >= firstEvaluation) + 1;
+  const where =
+    firstEvaluation < 0
+      ? 'the score stayed finite, so the sampler itself overflowed (try more --steps, or another --sampler)'
+      : `they first appeared at sampler step ${step > 0 ? step : '?'} of ${nfeAtStep.length} (score evaluation ${firstEvaluation})`;
+  let weights = 0;
+  let total = 0;
+  if (params) {
+    for (const [, v] of flattenParams(params)) {
+      weights += await nonFiniteCount(v);
+      total += v.size;
+    }
+  }
+  throw new DaleError(
+    'non-finite-samples',
+    `${bad} of ${samples.size} sample values are not finite (NaN or ±Infinity); ${where}` +
+      (weights > 0
+        ? `. The checkpoint's weights hold ${weights} non-finite values of ${total}: it was probably saved from a run that diverged; sample an earlier checkpoint, or train again with a lower learning rate`
+        : '. The weights are finite: check the checkpoint and the sampler settings') +
+      '. Nothing was written.',
+  );
+}
+
 async function generate(run: GenerateOptions, sampling: Sampling): Promise<Generated> {
-  const { sde, score, toPixels } = sampling;
+  const { sde, toPixels } = sampling;
+  // Every score evaluation notes whether it gave non-finite values (a scalar, read only if the
+  // samples turn out non-finite), so that a failure can say at which step it began.
+  const flags: tf.Tensor[] = [];
+  const nfeAtStep: number[] = [];
+  const score: ScoreFn = (x, t) => {
+    const out = sampling.score(x, t);
+    flags.push(tf.keep(tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(out))))));
+    return out;
+  };
   const shape = [run.n, ...sampling.sampleShape];
   const kept: { step: number; x: tf.Tensor }[] = [];
   const keep = (step: number, x: tf.Tensor, count: number) => {
@@ -222,6 +286,7 @@ async function generate(run: GenerateOptions, sampling: Sampling): Promise<Gener
     ...(start ? { init: start, snapshotEvery: 1 } : from),
     onStep: (info) => {
       totalSteps = info.total;
+      nfeAtStep.push(info.nfe);
       if (wanted && info.x) {
         // Unknown totals (adaptive ODE solvers): keep every step, thinned at the end.
         if (info.total === undefined || isEvenlySpacedStep(info.step, info.total, wanted.columns))
@@ -233,12 +298,17 @@ async function generate(run: GenerateOptions, sampling: Sampling): Promise<Gener
   let samples: tf.Tensor;
   try {
     samples = await getSampler(run.sampler)(score, sde, options);
+    await checkFinite(samples, flags, nfeAtStep, sampling.params).catch((error) => {
+      samples.dispose();
+      throw error;
+    });
   } catch (error) {
     tf.dispose(kept.map((k) => k.x));
     throw error;
   } finally {
     start?.dispose();
     clean?.dispose();
+    tf.dispose(flags);
   }
   const pixels = toPixels(samples);
   let snapshots: Snapshots | undefined;

@@ -3,6 +3,7 @@
  * exit codes.
  * @module
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DaleError } from '@dale/core';
@@ -97,12 +98,38 @@ async function importUserModule(module: string): Promise<void> {
   try {
     await import(specifier);
   } catch (error) {
+    // `--import cli/x.ts` is a package name to Node; the file it meant needs `./`.
+    const asPath = `./${module}`;
+    const meantAPath =
+      !isPath &&
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      (existsSync(resolve(module)) || /\.[cm]?[jt]s$/.test(module));
     throw new DaleError(
       'import-failed',
-      `--import ${module}: ${error instanceof Error ? error.message : String(error)}`,
+      `--import ${module}: ${error instanceof Error ? error.message : String(error)}${meantAPath ? `. ${module} is read as a package name; for the file, pass --import ${asPath}` : ''}`,
       { cause: error },
     );
   }
+}
+
+/**
+ * Library messages that name an option of a function (`verify: false`, `resize: …`), reworded
+ * for the command line, which has no such flag.
+ */
+const CLI_WORDING: ReadonlyArray<readonly [RegExp, string]> = [
+  [
+    /: replace it, or pass verify: false to use it anyway/,
+    ': delete it (dale then downloads the published file where the network allows) or replace it with the published one',
+  ],
+  [
+    /; pass resize: 'bilinear' or 'area' to resize/,
+    '; dale train takes every image at the size of the first: resize the images to one size first',
+  ],
+];
+
+/** `message` with {@link CLI_WORDING} applied. */
+function forTheCommandLine(message: string): string {
+  return CLI_WORDING.reduce((text, [pattern, wording]) => text.replace(pattern, wording), message);
 }
 
 /** What to do about the file-system errors a user can meet (no stack trace for those). */
@@ -181,7 +208,7 @@ export async function main(
     }
     const message =
       error instanceof DaleError
-        ? `${error.message} [${error.code}]`
+        ? `${forTheCommandLine(error.message)} [${error.code}]`
         : (systemErrorMessage(error) ??
           (error instanceof Error ? (error.stack ?? error.message) : String(error)));
     output.stderr(`\ndale: error: ${message}\n`);

@@ -115,8 +115,20 @@ export function parseCommand(spec: CommandSpec, args: readonly string[]): Option
       name === 'help' ? { type: option.type, short: 'h' } : { type: option.type },
     ]),
   );
+  // `--steps -1`: parseArgs takes a value starting with '-' for an option; a negative number is
+  // a value (checked later, with a message that says what is allowed).
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
   try {
-    return parseArgs({ args: [...args], options: config, strict: true, allowPositionals: false })
+    return parseArgs({ args: joined, options: config, strict: true, allowPositionals: false })
       .values as OptionValues;
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -175,8 +187,9 @@ export function integerOption(
   if (text === undefined) return undefined;
   const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min) {
+    const sign = value < 0 ? `: the value must be ${min >= 1 ? 'positive' : 'zero or more'}` : '';
     throw new UsageError(
-      `option --${name} of 'dale ${command}': expected an integer >= ${min}, got '${text}'`,
+      `option --${name} of 'dale ${command}': expected an integer >= ${min}, got '${text}'${sign}`,
       command,
     );
   }

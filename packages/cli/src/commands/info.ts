@@ -3,7 +3,7 @@
  * @module
  */
 import { type BackendCandidate, probeBackends, useBackend } from '@dale/core';
-import '../backend.ts';
+import { checkBackendEnvironment } from '../backend.ts';
 import type { CommandSpec, OptionValues } from '../options.ts';
 import type { Output } from '../output.ts';
 import { cliVersion, packageVersion } from '../version.ts';
@@ -50,6 +50,7 @@ export interface InfoReport {
 export async function collectInfo(): Promise<InfoReport> {
   const versions: Record<string, string> = { '@dale/cli': cliVersion() };
   for (const name of DALE_PACKAGES) versions[name] = packageVersion(name);
+  checkBackendEnvironment();
   const backends = await probeBackends();
   const chosen = await useBackend('auto');
   return {

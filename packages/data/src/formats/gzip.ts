@@ -93,7 +93,7 @@ export function gunzip(bytes: Uint8Array, file: string, options: GunzipOptions =
   if (declared > maxBytes) {
     throw new DatasetFormatError(
       file,
-      `gzip trailer declares ${declared} decompressed bytes, more than the limit of ${maxBytes} (maxBytes)`,
+      `gzip trailer declares ${declared} decompressed bytes, more than the limit of ${maxBytes} (maxBytes): the file looks truncated (a cut-short download ends in compressed data, which is then read as the trailer) or corrupt; download or copy it again`,
     );
   }
   const out = inflateExactly(bytes.subarray(start, end), declared, file, 'gzip data');
