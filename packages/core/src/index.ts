@@ -54,6 +54,12 @@ export {
 export { Rng, type RngState } from './random/rng.ts';
 export { randomNormal, randomRademacher, randomUniform } from './random/tensors.ts';
 export {
+  createRegistry,
+  type RegisterOptions,
+  type Registry,
+  type RegistryOptions,
+} from './registry.ts';
+export {
   constantSchedule,
   cosineSchedule,
   type DriftSpec,

@@ -2,7 +2,7 @@
  * Model kinds by name, so that checkpoints and the CLI can rebuild a model from its config.
  * @module
  */
-import { DaleError, type Rng } from '@dale/core';
+import { createRegistry, DaleError, type RegisterOptions, type Rng } from '@dale/core';
 import { type MlpConfig, mlpFromConfig } from './mlp.ts';
 import type { Model, ModelConfig } from './model.ts';
 import { type UnetConfig, unetFromConfig } from './unet.ts';
@@ -10,26 +10,30 @@ import { type UnetConfig, unetFromConfig } from './unet.ts';
 /** Builds a model of one kind from its config and a generator for the initial weights. */
 export type ModelFactory = (config: ModelConfig, rng: Rng) => Model;
 
-const kinds = new Map<string, ModelFactory>([
-  ['mlp', (config, rng) => mlpFromConfig(config as MlpConfig, rng)],
-  ['unet', (config, rng) => unetFromConfig(config as UnetConfig, rng)],
-]);
+const kinds = createRegistry<ModelFactory>({
+  what: 'model kind',
+  invalidCode: 'invalid-model-config',
+  duplicateCode: 'duplicate-model-kind',
+});
+kinds.register('mlp', (config, rng) => mlpFromConfig(config as MlpConfig, rng));
+kinds.register('unet', (config, rng) => unetFromConfig(config as UnetConfig, rng));
 
 /**
- * Register a model kind (e.g. `'unet'`) so that {@link modelFromConfig} can build it. Returns a
- * function that unregisters it.
+ * Register a model kind (e.g. `'unet'`) so that {@link modelFromConfig} can build it. A name
+ * taken by a different factory throws unless `{ replace: true }` (`createRegistry`'s convention
+ * of `@dale/core`). Returns a function that unregisters it.
  */
-export function registerModelKind(kind: string, factory: ModelFactory): () => void {
-  if (!kind) throw new DaleError('invalid-model-config', 'a model kind needs a non-empty name');
-  kinds.set(kind, factory);
-  return () => {
-    if (kinds.get(kind) === factory) kinds.delete(kind);
-  };
+export function registerModelKind(
+  kind: string,
+  factory: ModelFactory,
+  options: RegisterOptions = {},
+): () => void {
+  return kinds.register(kind, factory, options);
 }
 
 /** The registered model kinds. */
 export function listModelKinds(): string[] {
-  return [...kinds.keys()];
+  return kinds.names();
 }
 
 /** Build a model from its JSON config (`model.config`), with fresh weights drawn from `rng`. */

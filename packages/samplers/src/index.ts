@@ -75,7 +75,13 @@ export {
   snapshotCollector,
   yieldToEventLoop,
 } from './progress.ts';
-export { getSampler, listSamplers, registerSampler } from './registry.ts';
+export {
+  type AnySampler,
+  getSampler,
+  listSamplers,
+  registerSampler,
+  type SamplerOptionsByName,
+} from './registry.ts';
 export { ambientSpace, LOG_STATE_BOUNDS, logSpace, type SamplingSpace } from './space.ts';
 export { initialSample } from './start.ts';
 export type {

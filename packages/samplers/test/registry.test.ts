@@ -7,6 +7,7 @@ import {
   daleLangevinSampler,
   getSampler,
   listSamplers,
+  type PredictorCorrectorOptions,
   registerSampler,
   type Sampler,
 } from '../src/index.ts';
@@ -50,8 +51,35 @@ describe('the sampler registry', () => {
     registerSampler('test-noop', noop);
     expect(getSampler('test-noop')).toBe(noop);
     const other: Sampler = async () => tf.ones([1]);
-    registerSampler('test-noop', other, { replace: true });
+    const unregister = registerSampler('test-noop', other, { replace: true });
     expect(getSampler('test-noop')).toBe(other);
+    // The same sampler again is a no-op; unregistering undoes the registration.
+    registerSampler('test-noop', other);
+    unregister();
+    expect(listSamplers()).not.toContain('test-noop');
+    expect(() => getSampler('test-noop')).toThrow(/no sampler named "test-noop"/);
+  });
+
+  it('types a lookup by a built-in name with that sampler’s options, variables included', async () => {
+    const sde = gbm();
+    const score = fastLogNormalScore(logNormalTarget(), sde);
+    // A variable of the sampler's own options type (not an object literal): accepted for the
+    // typed lookup and for a lookup by a name known only at run time.
+    const options: PredictorCorrectorOptions = {
+      shape: [8, 2],
+      rng: Rng.fromSeed(1),
+      steps: 5,
+      snr: 0.1,
+    };
+    const byName: string = 'predictor-corrector';
+    const a = await getSampler('predictor-corrector')(score, sde, options);
+    const b = await getSampler(byName)(score, sde, { ...options, rng: Rng.fromSeed(1) });
+    expect(a.dataSync()).toEqual(b.dataSync());
+    tf.dispose([a, b]);
+    const dale = getSampler('dale-langevin');
+    // @ts-expect-error: snr is not an option of the Dale–Langevin sampler.
+    const wrong: Parameters<typeof dale>[2] = { rng: options.rng, snr: 1 };
+    expect(wrong).toBeDefined();
   });
 });
 

@@ -36,7 +36,12 @@ export {
   negativeEntropy,
   toLatent,
 } from './mirror.ts';
-export { listSDEFamilies, registerSDEFamily, sdeFromConfig } from './registry.ts';
+export {
+  listSDEFamilies,
+  registerSDEFamily,
+  type SDEFactory,
+  sdeFromConfig,
+} from './registry.ts';
 export { besselRatio, logBesselI, logGamma } from './special.ts';
 export { coefficient, mapTime } from './time.ts';
 export {

@@ -1,34 +1,38 @@
-import { DaleError } from '@dale/core';
+import { createRegistry, DaleError, type RegisterOptions } from '@dale/core';
 import { AdditiveSDE, type AdditiveSDEConfig } from './additive.ts';
 import { CIR, type CIRConfig } from './cir.ts';
 import { GBM, type GBMConfig } from './gbm.ts';
 import type { SDE, SDEConfig } from './types.ts';
 
-const families = new Map<string, (config: SDEConfig) => SDE>([
-  ['gbm', (c) => GBM.fromConfig(c as GBMConfig)],
-  ['ve', (c) => AdditiveSDE.fromConfig(c as AdditiveSDEConfig)],
-  ['vp', (c) => AdditiveSDE.fromConfig(c as AdditiveSDEConfig)],
-  ['cir', (c) => CIR.fromConfig(c as CIRConfig)],
-]);
+/** Rebuilds an SDE of one family from its JSON form. */
+export type SDEFactory = (config: SDEConfig) => SDE;
+
+const families = createRegistry<SDEFactory>({
+  what: 'SDE family',
+  invalidCode: 'invalid-sde',
+  duplicateCode: 'duplicate-sde-family',
+});
+families.register('gbm', (c) => GBM.fromConfig(c as GBMConfig));
+families.register('ve', (c) => AdditiveSDE.fromConfig(c as AdditiveSDEConfig));
+families.register('vp', (c) => AdditiveSDE.fromConfig(c as AdditiveSDEConfig));
+families.register('cir', (c) => CIR.fromConfig(c as CIRConfig));
 
 /**
  * Register an SDE family so that checkpoints and the CLI can rebuild it from its JSON form.
- * Returns a function that unregisters it.
+ * A name taken by a different factory throws unless `{ replace: true }` (`createRegistry`'s
+ * convention of `@dale/core`). Returns a function that unregisters it.
  */
 export function registerSDEFamily(
   family: string,
-  fromConfig: (config: SDEConfig) => SDE,
+  fromConfig: SDEFactory,
+  options: RegisterOptions = {},
 ): () => void {
-  if (!family) throw new DaleError('invalid-sde', 'an SDE family needs a non-empty name');
-  families.set(family, fromConfig);
-  return () => {
-    if (families.get(family) === fromConfig) families.delete(family);
-  };
+  return families.register(family, fromConfig, options);
 }
 
 /** The registered family names. */
 export function listSDEFamilies(): string[] {
-  return [...families.keys()];
+  return families.names();
 }
 
 /** Rebuild an SDE from its JSON form (`sde.toJSON()`). */

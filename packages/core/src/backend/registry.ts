@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DaleError } from '../errors.ts';
 import { assertSingleTfjsCore } from '../peers.ts';
+import { createRegistry, type RegisterOptions } from '../registry.ts';
 
 /** What a backend plugin reports once it is initialised. */
 export interface BackendInfo {
@@ -72,7 +73,17 @@ export interface UseBackendOptions {
   log?: (message: string) => void;
 }
 
-const plugins = new Map<string, BackendPlugin>();
+const plugins = createRegistry<BackendPlugin>({
+  what: 'backend plugin',
+  invalidCode: 'invalid-backend',
+  duplicateCode: 'duplicate-backend',
+  check: (name, plugin) =>
+    name === 'auto'
+      ? "'auto' is reserved and cannot name a plugin"
+      : Number.isFinite(plugin.priority)
+        ? undefined
+        : 'priority must be a finite number',
+});
 
 /** The last backend {@link useBackend} initialised. */
 let lastSelection: BackendSelection | undefined;
@@ -88,23 +99,16 @@ export function synchronousReadsAvailable(): boolean {
   return lastSelection.synchronousReads ?? true;
 }
 
-/** Register (or replace) a backend plugin. Returns a function that unregisters it. */
-export function registerBackendPlugin(plugin: BackendPlugin): () => void {
-  if (!plugin || typeof plugin.name !== 'string' || plugin.name.length === 0) {
-    throw new DaleError('invalid-backend', 'a backend plugin needs a non-empty name');
-  }
-  if (plugin.name === 'auto')
-    throw new DaleError('invalid-backend', "'auto' is reserved and cannot name a plugin");
-  if (!Number.isFinite(plugin.priority)) {
-    throw new DaleError(
-      'invalid-backend',
-      `backend plugin ${plugin.name}: priority must be a finite number`,
-    );
-  }
-  plugins.set(plugin.name, plugin);
-  return () => {
-    if (plugins.get(plugin.name) === plugin) plugins.delete(plugin.name);
-  };
+/**
+ * Register a backend plugin under its `name` ({@link createRegistry}'s convention: a name taken by
+ * a different plugin throws unless `{ replace: true }`; the same plugin again is a no-op). Returns
+ * a function that unregisters it.
+ */
+export function registerBackendPlugin(
+  plugin: BackendPlugin,
+  options: RegisterOptions = {},
+): () => void {
+  return plugins.register(plugin?.name, plugin, options);
 }
 
 /** Names of the registered plugins, highest priority first. */
