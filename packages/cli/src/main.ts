@@ -123,7 +123,11 @@ const CLI_WORDING: ReadonlyArray<readonly [RegExp, string]> = [
   ],
   [
     /; pass resize: 'bilinear' or 'area' to resize/,
-    '; dale train takes every image at the size of the first: resize the images to one size first',
+    '; pass --resize N to resize every image to N×N',
+  ],
+  [
+    /: resize them smaller \(options\.size with resize\), or use fewer/,
+    ': pass --resize N (e.g. --resize 28) to train on smaller images',
   ],
 ];
 

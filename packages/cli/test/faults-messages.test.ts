@@ -10,7 +10,7 @@ import { loadCheckpoint, saveCheckpoint } from '@dale/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { samplerSettings } from '../src/index.ts';
-import { daleSync, writeTinyImageFolder } from './fault-run.ts';
+import { daleSync } from './fault-run.ts';
 import { writeTinyCheckpoint } from './tiny-checkpoint.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dale-faults-messages-'));
@@ -33,25 +33,6 @@ describe('7. messages name only what the command line has', () => {
     expect(run.err).toContain('SHA-256 mismatch');
     expect(run.err).not.toContain('verify: false');
     expect(run.err).toContain('delete it (dale then downloads the published file');
-  });
-
-  it('images of two sizes: no "pass resize: …", but what to do with the images', () => {
-    const folder = writeTinyImageFolder(join(root, 'two-sizes'), 2, 8);
-    const other = writeTinyImageFolder(join(root, 'big'), 1, 12);
-    writeFileSync(join(folder, 'z.png'), readFileSync(join(other, 'img-000.png')));
-    const run = daleSync([
-      'train',
-      '--dataset',
-      folder,
-      '--backend',
-      'cpu',
-      '--out',
-      join(root, 'r2'),
-    ]);
-    expect(run.code).toBe(1);
-    expect(run.err).toContain('wrong dimensions: the image is 12×12');
-    expect(run.err).not.toContain('resize:');
-    expect(run.err).toContain('resize the images to one size first');
   });
 });
 

@@ -28,17 +28,17 @@ export {
   type ImageDatasetInit,
 } from './dataset/image-dataset.ts';
 export {
-  type ClassAverageStartOptions,
-  classAverageStart,
-  fitNoisedPrior,
-  type NoisedPriorOptions,
-} from './dataset/noised-prior.ts';
-export {
   type LogDataStatistics,
   logDataStatistics,
   priorMismatchNats,
   wideHorizon,
 } from './dataset/log-statistics.ts';
+export {
+  type ClassAverageStartOptions,
+  classAverageStart,
+  fitNoisedPrior,
+  type NoisedPriorOptions,
+} from './dataset/noised-prior.ts';
 export {
   type DecodeInfo,
   datasetFromCifarArchive,
@@ -68,7 +68,14 @@ export {
 } from './formats/idx.ts';
 export { type NpyArray, readNpy } from './formats/npy.ts';
 export { readNpzArray } from './formats/npz.ts';
-export { type DecodedImage, decodePng, hasPngSignature, type PngOptions } from './formats/png.ts';
+export {
+  type DecodedImage,
+  decodePng,
+  hasPngSignature,
+  type PngInfo,
+  type PngOptions,
+  readPngInfo,
+} from './formats/png.ts';
 export { encodePng, type RawImage } from './formats/png-encode.ts';
 export { readTar, type TarEntry } from './formats/tar.ts';
 export { readZip, type ZipEntry, type ZipOptions } from './formats/zip.ts';

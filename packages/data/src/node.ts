@@ -20,7 +20,12 @@ export {
   type RetryInfo,
   type RetryOptions,
 } from './node/download.ts';
-export { type ImageFolderOptions, loadImageFolder } from './node/image-folder.ts';
+export {
+  type ImageFolderFile,
+  type ImageFolderOptions,
+  inspectImageFolder,
+  loadImageFolder,
+} from './node/image-folder.ts';
 export {
   datasetSpec,
   type LoadOptions,

@@ -30,7 +30,14 @@ import {
   type TrainSettings,
   validateTrainConfig,
 } from '../config.ts';
-import { DATASET_NAMES, datasetPrior, isDatasetName, loadTrainingSet } from '../dataset.ts';
+import {
+  DATASET_NAMES,
+  datasetPrior,
+  type FolderOptions,
+  isDatasetName,
+  loadTrainingSet,
+  MAX_TRAINING_SIDE,
+} from '../dataset.ts';
 import { EXIT_CODES, stopName, stoppedExitCode, UsageError } from '../errors.ts';
 import {
   type CommandSpec,
@@ -84,6 +91,17 @@ export const TRAIN_COMMAND: CommandSpec = {
       description: 'seed of the initial weights, data order and noise',
     },
     limit: { type: 'string', value: 'N', description: 'train on the first N images only' },
+    resize: {
+      type: 'string',
+      value: 'N',
+      description: `a folder of images: resize every image to NxN first (needed above ${MAX_TRAINING_SIDE}x${MAX_TRAINING_SIDE})`,
+    },
+    channels: {
+      type: 'string',
+      value: '1|3',
+      description:
+        'a folder of images: read them as grey (1) or RGB (3); default grey unless one has colour',
+    },
     resume: {
       type: 'boolean',
       description: 'continue from OUT/checkpoint with its settings (flags still override)',
@@ -146,6 +164,20 @@ export interface RunContext {
 interface CliMeta {
   readonly preset: PresetName;
   readonly settings: TrainSettings;
+  /** How a folder of images was read (`--resize`, `--channels`); absent in older checkpoints. */
+  readonly folder?: FolderOptions;
+}
+
+const CHANNEL_CHOICES = ['1', '3'] as const;
+
+/** `--resize` and `--channels` of the command line (undefined where not given). */
+function folderFlags(values: OptionValues): Partial<FolderOptions> {
+  const resize = integerOption(values, 'resize', 'train', 1);
+  const channels = choiceOption(values, 'channels', 'train', CHANNEL_CHOICES);
+  return {
+    ...(resize !== undefined && { resize }),
+    ...(channels !== undefined && { channels: Number(channels) as 1 | 3 }),
+  };
 }
 
 interface SavedRun {
@@ -206,9 +238,22 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  */
 function resumeDifferences(
   saved: SavedRun,
-  asked: { dataset: string; preset: PresetName | undefined; layers: TrainConfig[] },
+  asked: {
+    dataset: string;
+    preset: PresetName | undefined;
+    layers: TrainConfig[];
+    folder: Partial<FolderOptions>;
+  },
 ): string[] {
   const differences: string[] = [];
+  for (const [field, value] of Object.entries(asked.folder)) {
+    const before = saved.cli?.folder?.[field as keyof FolderOptions] ?? null;
+    if (saved.cli && before !== value) {
+      differences.push(
+        `--${field}: the checkpoint's is ${JSON.stringify(before)}, asked ${JSON.stringify(value)}`,
+      );
+    }
+  }
   const datasetOf = (name: string) => (isDatasetName(name) ? name : resolve(name));
   if (saved.dataset !== undefined && datasetOf(saved.dataset) !== datasetOf(asked.dataset)) {
     differences.push(`dataset: the checkpoint's is ${saved.dataset}, asked ${asked.dataset}`);
@@ -281,6 +326,7 @@ export async function runTrain(
   const fileConfig = stringOption(values, 'config');
   const flags = flagSettings(values);
   const askedPreset = choiceOption(values, 'preset', 'train', PRESET_NAMES);
+  const askedFolder = folderFlags(values);
   const config = fileConfig === undefined ? {} : loadTrainConfig(fileConfig);
   // The run directory is checked (and made) before any work: not a file, not under one, not /proc.
   ensureDirectory(outDir, { option: 'out', command: 'train' });
@@ -317,6 +363,7 @@ export async function runTrain(
       dataset,
       preset: askedPreset,
       layers: [config, flags],
+      folder: askedFolder,
     });
     if (differences.length > 0) {
       throw new UsageError(
@@ -338,7 +385,13 @@ export async function runTrain(
       'note: the cpu backend computes convolution gradients in plain JavaScript and trains a U-Net very slowly; --backend wasm is much faster\n',
     );
   }
-  const data = await loadTrainingSet(dataset, settings.limit);
+  const folder: FolderOptions = {
+    resize: askedFolder.resize ?? saved?.cli?.folder?.resize ?? null,
+    channels: askedFolder.channels ?? saved?.cli?.folder?.channels ?? null,
+  };
+  const data = await loadTrainingSet(dataset, settings.limit, folder, (text) =>
+    output.stderr(text),
+  );
   output.stderr(
     `data: ${data.name}, ${data.size} images of ${data.shape.join('x')}${settings.limit !== null ? ` (--limit ${settings.limit})` : ''}\n`,
   );
@@ -397,7 +450,11 @@ export async function runTrain(
     }).finally(done);
   };
 
-  const cli: CliMeta = { preset, settings };
+  const cli: CliMeta = {
+    preset,
+    settings,
+    ...((folder.resize !== null || folder.channels !== null) && { folder }),
+  };
   const result = await train({
     model,
     sde,

@@ -241,6 +241,26 @@ function unfilter(
   return pos;
 }
 
+/** What a PNG's chunks say about its image, without decoding it: see {@link readPngInfo}. */
+export interface PngInfo {
+  readonly width: number;
+  readonly height: number;
+  /** The channels {@link decodePng} gives: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
+  readonly channels: 1 | 2 | 3 | 4;
+}
+
+/**
+ * The size and channels of a PNG image from its chunks (every CRC checked), without inflating
+ * its pixels: cheap enough to check a whole folder before decoding any of it.
+ * @throws {DatasetFormatError} for a malformed PNG, or one above `maxPixels`.
+ */
+export function readPngInfo(bytes: Uint8Array, file: string, options: PngOptions = {}): PngInfo {
+  const { header, transparency } = readChunks(bytes, file, options.maxPixels ?? 2 ** 26);
+  const channels =
+    header.colour === 3 ? (transparency ? 4 : 3) : (SAMPLES[header.colour] as 1 | 2 | 3 | 4);
+  return { width: header.width, height: header.height, channels };
+}
+
 /**
  * Decode a PNG file to float values in [0, 1].
  * @throws {DatasetFormatError} for anything but a well-formed PNG within `maxPixels`.

@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageDataset } from '../dataset/image-dataset.ts';
 import { DatasetFormatError } from '../errors.ts';
-import { type DecodedImage, decodePng } from '../formats/png.ts';
+import { decodePng, readPngInfo } from '../formats/png.ts';
 import { convertChannels } from '../image/channels.ts';
 import { type ImageValues, type ResizeMethod, resizeImage } from '../image/resize.ts';
 
@@ -20,8 +20,24 @@ export interface ImageFolderOptions {
   readonly channels?: 1 | 3 | 4;
   /** Refuse images with more pixels than this; default 2²⁶. */
   readonly maxPixels?: number;
+  /**
+   * Refuse a folder whose images, at the target size and channels, take more float32 bytes than
+   * this (checked from the PNG headers, before any image is decoded); default 2³¹ (2 GiB).
+   */
+  readonly maxTotalBytes?: number;
   /** Dataset name for messages; default the folder path. */
   readonly name?: string;
+}
+
+/** One image of a folder, from its PNG header: see {@link inspectImageFolder}. */
+export interface ImageFolderFile {
+  readonly path: string;
+  /** The index of its class folder (0 without class folders). */
+  readonly label: number;
+  readonly width: number;
+  readonly height: number;
+  /** The channels it decodes to: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
+  readonly channels: 1 | 2 | 3 | 4;
 }
 
 async function listVisible(dir: string): Promise<{ name: string; isDir: boolean }[]> {
@@ -50,6 +66,33 @@ export async function loadImageFolder(
   dir: string,
   options: ImageFolderOptions = {},
 ): Promise<ImageDataset> {
+  return loadInspected(await inspectFolder(dir, options), dir, options);
+}
+
+/**
+ * The images of a folder laid out as {@link loadImageFolder} reads it, with each image's size and
+ * channels from its PNG header (every chunk's CRC checked, nothing decoded): cheap enough to
+ * check a folder (sizes, colour) before loading it.
+ *
+ * @throws {DatasetFormatError} for the layout problems and malformed PNGs of {@link loadImageFolder}.
+ */
+export async function inspectImageFolder(
+  dir: string,
+  options: Pick<ImageFolderOptions, 'maxPixels'> = {},
+): Promise<{ files: ImageFolderFile[]; classNames: string[] }> {
+  const { files, classNames } = await inspectFolder(dir, options);
+  return { files: files.map(({ bytes: _bytes, ...file }) => file), classNames };
+}
+
+interface Inspected {
+  readonly files: (ImageFolderFile & { readonly bytes: Uint8Array })[];
+  readonly classNames: string[];
+}
+
+async function inspectFolder(
+  dir: string,
+  options: Pick<ImageFolderOptions, 'maxPixels'>,
+): Promise<Inspected> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory())
     throw new DatasetFormatError(dir, info ? 'is not a folder' : 'does not exist');
@@ -85,36 +128,55 @@ export async function loadImageFolder(
     for (const e of top) files.push({ path: join(dir, e.name), label: 0 });
   }
 
-  const decoded: { path: string; image: DecodedImage }[] = [];
-  for (const { path } of files) {
-    decoded.push({
-      path,
-      image: decodePng(await readFile(path), path, { maxPixels: options.maxPixels }),
-    });
+  const inspected: Inspected['files'][number][] = [];
+  for (const { path, label } of files) {
+    const bytes = await readFile(path);
+    const header = readPngInfo(bytes, path, { maxPixels: options.maxPixels });
+    inspected.push({ path, label, ...header, bytes });
   }
-  const first = decoded[0]!;
-  const [height, width] = options.size ?? [first.image.height, first.image.width];
+  return { files: inspected, classNames };
+}
+
+/** Decode the images one at a time into the dataset (peak memory: the dataset and one image). */
+function loadInspected(
+  { files, classNames }: Inspected,
+  dir: string,
+  options: ImageFolderOptions,
+): ImageDataset {
+  const first = files[0]!;
+  const [height, width] = options.size ?? [first.height, first.width];
   if (!(Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0)) {
     throw new DatasetFormatError(
       dir,
       `options.size must be two positive integers, got [${options.size?.join(', ')}]`,
     );
   }
-  const channels = options.channels ?? (decoded.every((d) => d.image.channels <= 2) ? 1 : 3);
+  const channels = options.channels ?? (files.every((f) => f.channels <= 2) ? 1 : 3);
   const resize = options.resize ?? 'reject';
   const imageSize = height * width * channels;
-  const pixels = new Float32Array(decoded.length * imageSize);
-  decoded.forEach(({ path, image }, i) => {
-    let values: ImageValues = image;
-    if (image.height !== height || image.width !== width) {
-      if (resize === 'reject') {
-        throw new DatasetFormatError(
-          path,
-          `wrong dimensions: the image is ${image.width}×${image.height} (W×H) but the dataset's images are ${width}×${height} (${options.size ? 'options.size' : `from ${first.path}`}); pass resize: 'bilinear' or 'area' to resize`,
-        );
-      }
-      values = resizeImage(image, height, width, resize);
+  const maxTotalBytes = options.maxTotalBytes ?? 2 ** 31;
+  if (files.length * imageSize * 4 > maxTotalBytes) {
+    throw new DatasetFormatError(
+      dir,
+      `its ${files.length} images take ${files.length * imageSize * 4} bytes as float32 at ${width}×${height}×${channels}, more than the limit of ${maxTotalBytes} (maxTotalBytes): resize them smaller (options.size with resize), or use fewer`,
+    );
+  }
+  if (resize === 'reject') {
+    const other = files.find((f) => f.height !== height || f.width !== width);
+    if (other) {
+      throw new DatasetFormatError(
+        other.path,
+        `wrong dimensions: the image is ${other.width}×${other.height} (W×H) but the dataset's images are ${width}×${height} (${options.size ? 'options.size' : `from ${first.path}`}); pass resize: 'bilinear' or 'area' to resize`,
+      );
     }
+  }
+  const pixels = new Float32Array(files.length * imageSize);
+  files.forEach(({ path, bytes }, i) => {
+    const image = decodePng(bytes, path, { maxPixels: options.maxPixels });
+    const values: ImageValues =
+      image.height !== height || image.width !== width
+        ? resizeImage(image, height, width, resize as ResizeMethod)
+        : image;
     pixels.set(convertChannels(values, channels).values, i * imageSize);
   });
   return new ImageDataset({
