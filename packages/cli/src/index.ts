@@ -50,10 +50,18 @@ export {
   DATASET_NAMES,
   type DatasetName,
   datasetPrior,
+  type FolderOptions,
   isDatasetName,
   loadTrainingSet,
+  MAX_TRAINING_SIDE,
 } from './dataset.ts';
-export { EXIT_CODES, InterruptedError, UsageError } from './errors.ts';
+export {
+  EXIT_CODES,
+  InterruptedError,
+  stopName,
+  stoppedExitCode,
+  UsageError,
+} from './errors.ts';
 export {
   type ClassifierFigures,
   CONFIDENCE_THRESHOLD,

@@ -97,6 +97,11 @@ describe('2. --resume never silently starts over', () => {
     mkdirSync(join(dir, 'checkpoint.tmp-9a2b')); // a torn write of the next checkpoint
     writeFileSync(join(dir, 'checkpoint.tmp-9a2b', 'config.json'), '{"torn');
     writeFileSync(join(dir, 'metrics.jsonl.tmp-12345'), '{"step":1');
+    const fresh = daleSync(trainArgs(dir, 5));
+    expect(fresh.code).toBe(2);
+    expect(fresh.err).toContain(
+      `${dir} holds checkpoint.old-4f1c, a checkpoint left by a crash during a checkpoint write: pass --resume`,
+    );
     const run = daleSync(trainArgs(dir, 5, '--resume'));
     expect(run.code, run.err).toBe(0);
     expect(run.err).toContain(`recovered the checkpoint ${old}`);

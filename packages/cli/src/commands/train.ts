@@ -3,7 +3,7 @@
  * matching under geometric Brownian motion, with progress, sample grids, checkpoints and Ctrl-C.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DaleError, Rng } from '@dale/core';
 import { shiftTransform } from '@dale/data';
@@ -345,6 +345,15 @@ export async function runTrain(
     }
   }
   const hasCheckpoint = existsSync(join(checkpointDir, 'config.json'));
+  const survivor = existsSync(outDir)
+    ? readdirSync(outDir).find((name) => name.startsWith('checkpoint.old-'))
+    : undefined;
+  if (!hasCheckpoint && !resume && survivor !== undefined) {
+    throw new UsageError(
+      `${outDir} holds ${survivor}, a checkpoint left by a crash during a checkpoint write: pass --resume to recover and continue it, or choose another --out`,
+      'train',
+    );
+  }
   if (hasCheckpoint && !resume) {
     throw new UsageError(
       `${outDir} already holds a checkpoint: pass --resume to continue it, or choose another --out`,
