@@ -7,10 +7,10 @@
  * @module
  */
 import { DaleError, Rng } from '@dale/core';
-import { type TransformConfig, transformFromConfig } from '@dale/data';
+import { transformFromConfig } from '@dale/data';
 import { type LoadedCheckpoint, scoreFnFromModel } from '@dale/models';
 import { daleLangevinSampler, dpmSolverSampler } from '@dale/samplers';
-import { type SDEConfig, sdeFromConfig } from '@dale/sde';
+import { sdeFromConfig } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link sampleDigits}. */
@@ -57,7 +57,7 @@ export async function sampleDigits(
   options: DigitOptions,
 ): Promise<Digits> {
   const { model, ema, meta } = checkpoint;
-  if (!meta['sde']) {
+  if (!meta.sde) {
     throw new DaleError(
       'invalid-checkpoint',
       `sampleDigits: the checkpoint's meta has no "sde"; sampling needs the SDE it was trained with`,
@@ -70,10 +70,8 @@ export async function sampleDigits(
       `sampleDigits: expected an image model (inputShape [H, W, C]), got inputShape ${JSON.stringify(inputShape)}`,
     );
   }
-  const sde = sdeFromConfig(meta['sde'] as unknown as SDEConfig);
-  const transform = meta['transform']
-    ? transformFromConfig(meta['transform'] as unknown as TransformConfig)
-    : undefined;
+  const sde = sdeFromConfig(meta.sde);
+  const transform = meta.transform ? transformFromConfig(meta.transform) : undefined;
   const classes = classesOf(checkpoint);
   const digit = options.digit ?? 'all';
   if (

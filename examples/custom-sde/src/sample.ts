@@ -7,7 +7,7 @@ import { ksDistance } from '@dale/data';
 import { disposeParams, scoreFnFromModel } from '@dale/models';
 import { loadCheckpoint } from '@dale/models/node';
 import { getSampler } from '@dale/samplers';
-import { type ScoreFn, type SDE, type SDEConfig, sdeFromConfig } from '@dale/sde';
+import { type ScoreFn, type SDE, sdeFromConfig } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { target } from './target.ts';
 
@@ -30,7 +30,7 @@ export async function loadScore(checkpointDir: string): Promise<LoadedScore> {
   if (!meta.sde) {
     throw new DaleError('invalid-checkpoint', `${checkpointDir}: its metadata has no 'sde' entry`);
   }
-  const sde = sdeFromConfig(meta.sde as unknown as SDEConfig);
+  const sde = sdeFromConfig(meta.sde);
   const score = scoreFnFromModel(model, sde, { params: ema ?? model.params });
   return {
     score,

@@ -6,18 +6,18 @@
  */
 
 import { DaleError, type Rng } from '@dale/core';
-import { type TransformConfig, transformFromConfig } from '@dale/data';
+import { transformFromConfig } from '@dale/data';
 import {
+  type CheckpointMeta,
   disposeParams,
   flattenParams,
-  type JsonValue,
   type Model,
   type ParamTree,
   scoreFnFromModel,
 } from '@dale/models';
 import { loadCheckpoint } from '@dale/models/node';
 import { type AnySamplerOptions, getSampler, initialSample, type StepInfo } from '@dale/samplers';
-import { type ScoreFn, type SDE, type SDEConfig, sdeFromConfig } from '@dale/sde';
+import { type ScoreFn, type SDE, sdeFromConfig } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import type { WeightChoice } from './generation-options.ts';
 
@@ -82,7 +82,7 @@ export interface CheckpointGenerator {
   /** The checkpoint directory. */
   readonly checkpoint: string;
   /** The checkpoint's `meta` (dataset, step, sde, transform, …). */
-  readonly meta: Readonly<Record<string, JsonValue>>;
+  readonly meta: CheckpointMeta;
   /** The score model (its config tells what it predicts). */
   readonly model: Model;
   /** The shape of one sample, e.g. [28, 28, 1]. */
@@ -137,10 +137,8 @@ export async function loadGenerator(
         `${checkpoint}: the checkpoint's meta has no "sde"; sampling needs the SDE it was trained with`,
       );
     }
-    const sde = sdeFromConfig(meta.sde as unknown as SDEConfig);
-    const transform = meta.transform
-      ? transformFromConfig(meta.transform as unknown as TransformConfig)
-      : undefined;
+    const sde = sdeFromConfig(meta.sde);
+    const transform = meta.transform ? transformFromConfig(meta.transform) : undefined;
     const config = model.config as { inputShape?: readonly number[]; inputDim?: number };
     const sampleShape = config.inputShape ?? [config.inputDim ?? 0];
     const isImage = sampleShape.length === 3;

@@ -65,10 +65,14 @@ describe.skipIf(!hasData)('dale train --preset edm on an MNIST slice (wasm)', ()
     const pre = config['preconditioning'] as { sigmaData: number; dataMean: number };
     expect(pre.sigmaData).toBeGreaterThan(0.15); // σ_d of log(x + 1) on 200 MNIST digits
     expect(pre.sigmaData).toBeLessThan(0.3);
-    const sde = saved.meta['sde'] as { schedule: { kind: string; sigmaMax: number; mu: unknown } };
-    expect(sde.schedule.kind).toBe('geometric');
-    expect(sde.schedule.mu).toEqual({ sigmaSquaredRatio: 0.5 });
-    expect(sde.schedule.sigmaMax).toBeGreaterThan(3.2);
+    const schedule = saved.meta.sde?.['schedule'] as {
+      kind: string;
+      sigmaMax: number;
+      mu: unknown;
+    };
+    expect(schedule.kind).toBe('geometric');
+    expect(schedule.mu).toEqual({ sigmaSquaredRatio: 0.5 });
+    expect(schedule.sigmaMax).toBeGreaterThan(3.2);
     const train = saved.meta['train'] as { conditioning: unknown };
     expect(train.conditioning).toEqual({ classes: 10, dropout: 0.1 });
 

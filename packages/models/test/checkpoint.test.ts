@@ -156,7 +156,7 @@ describe('checkpoints', () => {
     const meta = {
       sde: { family: 'gbm', sigma: 0.8 },
       step: 1200,
-      transform: 'x+1',
+      transform: { kind: 'shift', c: 1 },
       rng: rng.state(),
     };
     const m = tf.tensor([1, 2, 3]);
@@ -442,6 +442,35 @@ describe('checkpoints as bytes (no file system: the browser path)', () => {
     if (loaded.ema) disposeParams(loaded.ema);
     if (loaded.optimizer) tf.dispose([...loaded.optimizer.tensors.values()]);
   };
+
+  it('types meta.sde and meta.transform, and refuses a checkpoint whose meta gets them wrong', async () => {
+    const model = tiny(12);
+    const files = await encodeCheckpoint({
+      model,
+      meta: { sde: { family: 'gbm', T: 1 }, transform: { kind: 'shift', c: 1 } },
+    });
+    const loaded = await checkpointFromBytes(files);
+    // Typed: no cast is needed to hand them to sdeFromConfig / transformFromConfig.
+    const family: string | undefined = loaded.meta.sde?.family;
+    const kind: string | undefined = loaded.meta.transform?.kind;
+    expect([family, kind]).toEqual(['gbm', 'shift']);
+    dispose(loaded);
+    for (const [meta, message] of [
+      [{ sde: 'gbm' }, /meta.sde must be an SDE's JSON form with a string family, got "gbm"/],
+      [
+        { transform: { c: 1 } },
+        /meta.transform must be a transform's JSON form with a string kind/,
+      ],
+      [[1, 2], /"meta" must be an object, got \[1,2\]/],
+    ] as const) {
+      const config = JSON.parse(files.config);
+      config.meta = meta;
+      await expect(
+        checkpointFromBytes({ ...files, config: JSON.stringify(config) }),
+      ).rejects.toThrow(message);
+    }
+    disposeParams(model.params);
+  });
 
   it('encodeCheckpoint → checkpointFromBytes round-trips weights, EMA and meta; the files are what saveCheckpoint writes', async () => {
     const model = tiny(11);

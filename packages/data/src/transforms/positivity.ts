@@ -195,7 +195,9 @@ export function dequantizeTransform(
  * checkpoint's config.
  * @throws {DaleError} `'invalid-transform'` for an unknown kind or invalid parameters.
  */
-export function transformFromConfig(config: TransformConfig): PositivityTransform {
+export function transformFromConfig(
+  config: TransformConfig | { readonly kind: string; readonly [key: string]: unknown },
+): PositivityTransform {
   const kind = (config as { kind?: unknown } | null)?.kind;
   switch (kind) {
     case 'shift':

@@ -67,7 +67,7 @@ export interface SaveCheckpointOptions {
    * Free-form JSON recorded in `config.json` and returned by {@link checkpointFromBytes}: e.g. the
    * SDE config, schedule, data transform, training step and `rng.state()`.
    */
-  readonly meta?: Readonly<Record<string, JsonValue>>;
+  readonly meta?: { readonly [key: string]: JsonValue | undefined };
 }
 
 /**
@@ -100,8 +100,51 @@ export interface LoadedCheckpoint {
   readonly ema?: ParamTree;
   /** The stored optimizer state, if any and if its bytes were read (tensors in file order). */
   readonly optimizer?: { readonly tensors: Map<string, tf.Tensor>; readonly state: JsonValue };
-  /** The `meta` given when the checkpoint was saved (`{}` if none). */
-  readonly meta: Record<string, JsonValue>;
+  /** The `meta` given when the checkpoint was saved (`{}` if none), its `sde` and `transform` checked. */
+  readonly meta: CheckpointMeta;
+}
+
+/** A JSON object. */
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/**
+ * The `meta` of a checkpoint as dale's training loop writes it: free-form JSON in which `sde`
+ * (`sde.toJSON()`, rebuilt with `sdeFromConfig` of `@dale/sde`) and `transform` (the positivity
+ * transform's JSON form, rebuilt with `transformFromConfig` of `@dale/data`) are typed and
+ * checked when the checkpoint is read, so they can be passed on without casts.
+ */
+export interface CheckpointMeta {
+  /** The SDE the model was trained with: an object with a string `family` (or null: none recorded). */
+  readonly sde?: (JsonObject & { readonly family: string }) | null;
+  /** The positivity transform: an object with a string `kind` (null: the data was used as it is). */
+  readonly transform?: (JsonObject & { readonly kind: string }) | null;
+  readonly [key: string]: JsonValue | undefined;
+}
+
+/** Check the typed members of {@link CheckpointMeta}. */
+function checkMeta(label: string, meta: unknown): CheckpointMeta {
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
+    fail(label, `"meta" must be an object, got ${JSON.stringify(meta)}`);
+  }
+  const { sde, transform } = meta as { sde?: unknown; transform?: unknown };
+  const isObjectWith = (value: unknown, key: string) =>
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as Record<string, unknown>)[key] === 'string';
+  if (sde != null && !isObjectWith(sde, 'family')) {
+    fail(
+      label,
+      `meta.sde must be an SDE's JSON form with a string family, got ${JSON.stringify(sde)}`,
+    );
+  }
+  if (transform != null && !isObjectWith(transform, 'kind')) {
+    fail(
+      label,
+      `meta.transform must be a transform's JSON form with a string kind, got ${JSON.stringify(transform)}`,
+    );
+  }
+  return meta as CheckpointMeta;
 }
 
 /** The parsed `config.json` of a checkpoint. */
@@ -110,7 +153,7 @@ export interface CheckpointConfig {
   version: number;
   model: ModelConfig;
   hasEma: boolean;
-  meta: Record<string, JsonValue>;
+  meta: CheckpointMeta;
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
@@ -234,7 +277,7 @@ export function parseCheckpointConfig(text: string, label: string): CheckpointCo
   if (c.files === null || typeof c.files !== 'object' || !c.files[CHECKPOINT_FILES.model]) {
     fail(label, `"files" must list ${CHECKPOINT_FILES.model} with its size and SHA-256`);
   }
-  return { ...(c as CheckpointConfig), meta: (c.meta ?? {}) as Record<string, JsonValue> };
+  return { ...(c as CheckpointConfig), meta: checkMeta(label, c.meta ?? {}) };
 }
 
 /** Check `bytes` against the size and SHA-256 that config.json records for them. */
