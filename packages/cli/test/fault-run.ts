@@ -52,6 +52,7 @@ export function daleSync(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: 120_000,
+    killSignal: 'SIGKILL', // a run that should have failed at once must not linger
   });
   return { code: result.status, signal: result.signal, out: result.stdout, err: result.stderr };
 }
