@@ -1,17 +1,14 @@
 /**
- * Digits from a checkpoint: the SDE (`meta.sde`) and positivity transform (`meta.transform`) it
- * was trained with, the score of its EMA weights (for a class-conditional model: of the digit
- * asked for, with classifier-free guidance), DPM-Solver++(2M) for a preconditioned denoiser or
- * the Dale–Langevin sampler otherwise, and the samples mapped back to pixels in [0, 1]. No DOM:
- * this runs in Node too.
+ * Digits from a checkpoint with the generation pipeline of `@dale/generate`: the SDE
+ * (`meta.sde`) and positivity transform (`meta.transform`) it was trained with, the score of its
+ * EMA weights (for a class-conditional model: of the digit asked for, with classifier-free
+ * guidance), DPM-Solver++(2M) for a preconditioned denoiser or the Dale–Langevin sampler
+ * otherwise, and the samples mapped back to pixels in [0, 1]. No DOM: this runs in Node too.
  * @module
  */
 import { DaleError, Rng } from '@dale/core';
-import { transformFromConfig } from '@dale/data';
-import { type LoadedCheckpoint, scoreFnFromModel } from '@dale/models';
-import { daleLangevinSampler, dpmSolverSampler } from '@dale/samplers';
-import { sdeFromConfig } from '@dale/sde';
-import * as tf from '@tensorflow/tfjs-core';
+import { generatorFromCheckpoint } from '@dale/generate';
+import type { LoadedCheckpoint } from '@dale/models';
 
 /** Options of {@link sampleDigits}. */
 export interface DigitOptions {
@@ -51,27 +48,22 @@ export function classesOf(checkpoint: LoadedCheckpoint): number {
   return Number(checkpoint.model.config['classes'] ?? 0);
 }
 
-/** Sample `count` images from a loaded checkpoint (its EMA weights when it has them). */
+/**
+ * Sample `count` images from a loaded checkpoint (its EMA weights when it has them) with the
+ * pipeline of `@dale/generate`. The checkpoint stays the caller's: the generator is not disposed.
+ */
 export async function sampleDigits(
   checkpoint: LoadedCheckpoint,
   options: DigitOptions,
 ): Promise<Digits> {
-  const { model, ema, meta } = checkpoint;
-  if (!meta.sde) {
-    throw new DaleError(
-      'invalid-checkpoint',
-      `sampleDigits: the checkpoint's meta has no "sde"; sampling needs the SDE it was trained with`,
-    );
-  }
-  const inputShape = (model.config as { inputShape?: readonly number[] }).inputShape;
-  if (inputShape?.length !== 3) {
+  const inputShape = (checkpoint.model.config as { inputShape?: readonly number[] }).inputShape;
+  if (checkpoint.meta.sde && inputShape?.length !== 3) {
     throw new DaleError(
       'invalid-checkpoint',
       `sampleDigits: expected an image model (inputShape [H, W, C]), got inputShape ${JSON.stringify(inputShape)}`,
     );
   }
-  const sde = sdeFromConfig(meta.sde);
-  const transform = meta.transform ? transformFromConfig(meta.transform) : undefined;
+  const generator = generatorFromCheckpoint(checkpoint, { source: 'sampleDigits' });
   const classes = classesOf(checkpoint);
   const digit = options.digit ?? 'all';
   if (
@@ -91,33 +83,22 @@ export async function sampleDigits(
           digit === 'all' ? i % classes : digit,
         )
       : undefined;
-  const score = scoreFnFromModel(model, sde, {
-    params: ema ?? model.params,
-    ...(labels && { labels, guidance: options.guidance ?? 0 }),
-  });
-  const shape = [options.count, ...inputShape] as [number, number, number, number];
   const sampler = samplerOf(checkpoint);
   const steps = options.steps ?? sampler.steps;
-  const common = {
-    shape,
-    steps,
+  const run = await generator.generate({
+    n: options.count,
+    sampler: sampler.name,
+    // As `dale sample`: for Dale–Langevin a grid denser near t = 0 and a noise-free last step.
+    settings:
+      sampler.name === 'dpm-solver-2m'
+        ? { steps }
+        : { steps, spacing: 'quadratic', denoiseLast: true },
     rng: Rng.fromSeed(options.seed),
-    onStep: ({ step, total }: { step: number; total: number | undefined }) =>
-      options.onStep?.(step, total ?? steps),
-  };
-  const samples =
-    sampler.name === 'dpm-solver-2m'
-      ? await dpmSolverSampler(score, sde, common)
-      : await daleLangevinSampler(score, sde, {
-          ...common,
-          spacing: 'quadratic', // as `dale sample`: denser near t = 0, and a noise-free last step
-          denoiseLast: true,
-        });
-  const pixels = tf.tidy(() =>
-    tf.clipByValue(transform ? transform.inverse(samples) : samples, 0, 1),
-  );
-  samples.dispose();
-  const values = (await pixels.data()) as Float32Array;
-  pixels.dispose();
+    ...(labels && { labels, guidance: options.guidance ?? 0 }),
+    onStep: ({ step, total }) => options.onStep?.(step, total ?? steps),
+  });
+  const values = (await run.pixels.data()) as Float32Array;
+  const shape = run.pixels.shape as [number, number, number, number];
+  run.dispose();
   return { values, shape };
 }

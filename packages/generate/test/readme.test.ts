@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Rng, useBackend } from '@dale/core';
+import { decodePng } from '@dale/data';
+import { fetchPretrainedModel } from '@dale/pretrained';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadGenerator, toPng } from '../src/index.ts';
+
+/** The README's first code block, without its import lines. */
+async function readmeQuickStart(): Promise<string> {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const after = readme.slice(readme.indexOf('## Quick start'));
+  const start = after.indexOf('```ts\n') + 6;
+  return after
+    .slice(start, after.indexOf('\n```', start))
+    .replace(/^import[\s\S]*?from '[^']+';\n/gm, '')
+    .trim();
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('README', () => {
+  it('the quick start runs: 4 digits from the pretrained model as a PNG sheet', async () => {
+    // The page's fetch of the model files, served from the package in Node.
+    vi.stubGlobal('fetch', async (url: URL) => new Response(await readFile(fileURLToPath(url))));
+    const logged: string[] = [];
+    const console = { log: (line: string) => logged.push(line) };
+    // README:quick-start
+    await useBackend('cpu');
+    const generator = await loadGenerator(await fetchPretrainedModel('mnist'), { source: 'mnist' });
+    const run = await generator.generate({
+      n: 4,
+      sampler: 'dale-langevin',
+      settings: { steps: 20, spacing: 'quadratic', denoiseLast: true },
+      rng: Rng.fromSeed(0),
+      onStep: ({ step, total }) => console.log(`${step}/${total}`),
+    });
+    const png = await toPng(run.pixels); // a 2 × 2 sheet of digits, as PNG bytes
+    run.dispose();
+    generator.dispose();
+    // README:end
+    expect(logged.at(-1)).toBe('20/20');
+    const sheet = decodePng(png, 'sheet.png');
+    expect([sheet.width, sheet.height]).toEqual([2 * 28 + 3 * 2, 2 * 28 + 3 * 2]);
+    const source = await readFile(new URL(import.meta.url), 'utf8');
+    const region = source
+      .slice(source.indexOf('// README:quick-start\n') + 22, source.indexOf('    // README:end'))
+      .split('\n')
+      .map((line) => line.slice(4))
+      .join('\n')
+      .trim();
+    expect(region).toBe(await readmeQuickStart());
+  });
+});
