@@ -4,9 +4,16 @@
  * @module
  */
 
+import { DaleError } from '@dale/core';
 import { isPretrainedModelName, PRETRAINED_MODELS, pretrainedModelDir } from '@dale/pretrained';
-import { listSamplers, referencePreset } from '@dale/samplers';
-import { isDatasetName } from './dataset.ts';
+import {
+  isFewStepSampler,
+  samplerSettings as librarySettings,
+  listSamplers,
+  RECOMMENDED_STEPS,
+  recommendedSteps,
+  type SettingsContext,
+} from '@dale/samplers';
 import { UsageError } from './errors.ts';
 import { choiceOption, type OptionSpec, type OptionValues, stringOption } from './options.ts';
 
@@ -21,20 +28,17 @@ export const DEFAULT_SAMPLER_STEPS = 100;
 
 /**
  * The default `--steps` (noise levels) of the few-step log-space samplers: 18 levels are 35
- * score evaluations for Heun and EDM, 12 levels 12 evaluations for DPM-Solver++(2M).
+ * score evaluations for Heun and EDM, 12 levels 12 evaluations for DPM-Solver++(2M)
+ * (`RECOMMENDED_STEPS` of `@dale/samplers`).
  */
-export const FEW_STEP_DEFAULTS: Readonly<Record<string, number>> = {
-  heun: 18,
-  edm: 18,
-  'dpm-solver-2m': 12,
-};
+export const FEW_STEP_DEFAULTS: Readonly<Record<string, number>> = RECOMMENDED_STEPS;
 
 /** The sampler `dale sample` and `dale eval` use for a denoiser checkpoint without `--sampler`. */
 export const DENOISER_DEFAULT_SAMPLER = 'dpm-solver-2m';
 
-/** The default `--steps` of sampler `name`. */
+/** The default `--steps` of sampler `name` (`recommendedSteps` of `@dale/samplers`). */
 export function defaultSteps(name: string): number {
-  return FEW_STEP_DEFAULTS[name] ?? DEFAULT_SAMPLER_STEPS;
+  return recommendedSteps(name);
 }
 
 const ODE_METHODS = ['euler', 'heun', 'rk45'] as const;
@@ -185,8 +189,10 @@ export interface SamplerCheckpointInfo {
 }
 
 /**
- * The sampler's own options for `steps`: the ODE method for `probability-flow`; the reference
- * preset of the checkpoint's dataset for the annealed samplers (a dataset without a preset is a
+ * The sampler's own options for `steps`, from `samplerSettings` of `@dale/samplers` (which holds
+ * the name-based dispatch and the annealed `timeFloor`) with `--ode-method`, `--spacing` and
+ * `--no-denoise` read here: the ODE method for `probability-flow`; the reference preset of the
+ * checkpoint's dataset for the annealed samplers (a dataset without a preset is a
  * {@link UsageError}; a noise-predicting model, which has no score at t = 0, gets `timeFloor`
  * T/N, its last level); otherwise `{ steps, spacing, denoiseLast }` of the grid samplers.
  */
@@ -197,24 +203,27 @@ export function samplerSettings(
   command: string,
   checkpoint: SamplerCheckpointInfo,
 ): Record<string, unknown> {
-  if (name === 'probability-flow') {
-    const method = choiceOption(values, 'ode-method', command, ODE_METHODS) ?? 'heun';
-    return method === 'rk45' ? { method } : { method, steps };
-  }
-  if (name.startsWith('annealed-')) {
-    const { dataset } = checkpoint;
-    if (typeof dataset !== 'string' || !isDatasetName(dataset)) {
+  const context: SettingsContext = {
+    ...checkpoint,
+    ...(name === 'probability-flow' && {
+      odeMethod: choiceOption(values, 'ode-method', command, ODE_METHODS) ?? 'heun',
+    }),
+    ...(!name.startsWith('annealed-') &&
+      name !== 'probability-flow' &&
+      !isFewStepSampler(name) && {
+        spacing: choiceOption(values, 'spacing', command, SPACINGS) ?? 'quadratic',
+        denoiseLast: values['no-denoise'] !== true,
+      }),
+  };
+  try {
+    return { ...librarySettings(name, steps, context) };
+  } catch (error) {
+    if (error instanceof DaleError && error.code === 'unknown-preset') {
       throw new UsageError(
-        `--sampler ${name} uses the reference settings of the checkpoint's dataset, and '${String(dataset)}' has none; use dale-langevin or sign-agnostic`,
+        `--sampler ${name} uses the reference settings of the checkpoint's dataset, and '${String(checkpoint.dataset)}' has none; use dale-langevin or sign-agnostic`,
         command,
       );
     }
-    const preset = { ...referencePreset(dataset, name.slice('annealed-'.length)), steps };
-    return checkpoint.predicts === 'noise'
-      ? { ...preset, timeFloor: checkpoint.T / steps }
-      : preset;
+    throw error;
   }
-  if (name in FEW_STEP_DEFAULTS) return { steps };
-  const spacing = choiceOption(values, 'spacing', command, SPACINGS) ?? 'quadratic';
-  return { steps, spacing, denoiseLast: values['no-denoise'] !== true };
 }

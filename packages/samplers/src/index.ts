@@ -82,6 +82,14 @@ export {
   registerSampler,
   type SamplerOptionsByName,
 } from './registry.ts';
+export {
+  annealedTimeFloor,
+  isFewStepSampler,
+  RECOMMENDED_STEPS,
+  recommendedSteps,
+  type SettingsContext,
+  samplerSettings,
+} from './settings.ts';
 export { ambientSpace, LOG_STATE_BOUNDS, logSpace, type SamplingSpace } from './space.ts';
 export { initialSample } from './start.ts';
 export type {
