@@ -106,6 +106,19 @@ describe('11. non-finite samples are detected, counted and dated', () => {
     expect(run.err).toMatch(/The checkpoint's weights hold \d+ non-finite values/);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('finite weights whose ambient-space sampler overflows: the step, and more --steps or dale-langevin', async () => {
+    const checkpoint = await writeTinyCheckpoint(join(root, 'finite'));
+    const out = join(root, 'overflow.png');
+    const args = ['--checkpoint', checkpoint, '--n', '2', '--steps', '3', '--backend', 'cpu'];
+    const run = daleSync(['sample', ...args, '--sampler', 'sign-agnostic', '--out', out]);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('they first appeared at sampler step 2 of 3');
+    expect(run.err).toContain(
+      'The weights are finite, so the sampler diverged: try more --steps, or the log-space dale-langevin sampler',
+    );
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 describe('15. the annealed samplers run on noise-predicting checkpoints, as the README says', () => {

@@ -248,7 +248,7 @@ async function checkFinite(
     `${bad} of ${samples.size} sample values are not finite (NaN or ±Infinity); ${where}` +
       (weights > 0
         ? `. The checkpoint's weights hold ${weights} non-finite values of ${total}: it was probably saved from a run that diverged; sample an earlier checkpoint, or train again with a lower learning rate`
-        : '. The weights are finite: check the checkpoint and the sampler settings') +
+        : '. The weights are finite, so the sampler diverged: try more --steps, or the log-space dale-langevin sampler') +
       '. Nothing was written.',
   );
 }
