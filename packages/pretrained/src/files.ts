@@ -6,8 +6,12 @@
  */
 import { DaleError } from '@dale/core';
 
-/** Names of the pretrained models that ship with this package. */
-export const PRETRAINED_MODELS = ['mnist'] as const;
+/**
+ * Names of the pretrained models that ship with this package: `mnist` (the `quick` preset, the
+ * paper's GBM) and `mnist-edm` (the `edm` preset: wide horizon, preconditioned denoiser,
+ * class-conditional).
+ */
+export const PRETRAINED_MODELS = ['mnist', 'mnist-edm'] as const;
 
 /** A pretrained model name. */
 export type PretrainedModelName = (typeof PRETRAINED_MODELS)[number];
@@ -48,6 +52,11 @@ const MODEL_FILES: Record<PretrainedModelName, () => PretrainedModelFiles> = {
     config: new URL('../models/mnist/config.json', import.meta.url),
     model: new URL('../models/mnist/model.safetensors', import.meta.url),
     classAverages: new URL('../models/mnist/class-averages.safetensors', import.meta.url),
+  }),
+  'mnist-edm': () => ({
+    config: new URL('../models/mnist-edm/config.json', import.meta.url),
+    model: new URL('../models/mnist-edm/model.safetensors', import.meta.url),
+    classAverages: new URL('../models/mnist-edm/class-averages.safetensors', import.meta.url),
   }),
 };
 

@@ -29,6 +29,6 @@ describe('the browser entry', () => {
       expect(existsSync(fileURLToPath(url)), url.href).toBe(true);
       expect(fileURLToPath(new URL('.', url))).toBe(`${node.pretrainedModelDir('mnist')}/`);
     }
-    expect(() => browser.pretrainedModelFiles('cifar')).toThrow(/expected one of mnist/);
+    expect(() => browser.pretrainedModelFiles('cifar')).toThrow(/expected one of mnist, mnist-edm/);
   });
 });
