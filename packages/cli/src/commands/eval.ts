@@ -179,8 +179,11 @@ export interface EvalReport extends EvalFigures {
    * (Ctrl-C, SIGTERM) and the report holds the figures of the samples done by then.
    */
   readonly measured: number;
-  /** `'complete'`, or `'interrupted'` (see {@link EvalReport.measured}). */
-  readonly status: 'complete' | 'interrupted';
+  /**
+   * `'complete'`, `'interrupted'` (a signal), or `'failed'` (an error after at least two samples;
+   * the notes name it): see {@link EvalReport.measured}.
+   */
+  readonly status: 'complete' | 'interrupted' | 'failed';
   /** The `--sheet` written, or null. */
   readonly sheet: string | null;
   /**
@@ -478,6 +481,9 @@ export async function runEval(
       });
       return result.figures;
     };
+    // A failure after some batches keeps their figures too: the report is written, then the error
+    // is raised as usual.
+    let failure: unknown;
     const { figures, sheet, measured } = await evaluateSamples({
       source,
       n,
@@ -488,10 +494,13 @@ export async function runEval(
       classifier,
       training,
       requestedLabels: labelsOf,
-      isStop: (error) => error instanceof InterruptedError,
+      isStop: (error) => {
+        return error instanceof InterruptedError;
+      },
     });
     progress?.done();
-    const interrupted = measured < n;
+    const failed = failure !== undefined;
+    const interrupted = measured < n && !failed;
     if (measured < 10_000 && figures.fid !== null) {
       notes.push(
         `FID from ${measured} samples is biased upwards (it falls with n): compare FIDs at equal n`,
@@ -500,6 +509,11 @@ export async function runEval(
     if (interrupted) {
       notes.push(
         `interrupted (${stopName(context.signal)}) after ${measured} of ${n} samples: the figures are those of the ${measured}`,
+      );
+    }
+    if (failed) {
+      notes.push(
+        `failed after ${measured} of ${n} samples (${failure instanceof Error ? failure.message : String(failure)}): the figures are those of the ${measured}`,
       );
     }
     if (sheetFile !== undefined && sheet) {
@@ -534,7 +548,7 @@ export async function runEval(
       ...figures,
       notes: [...figures.notes, ...notes],
       measured,
-      status: interrupted ? 'interrupted' : 'complete',
+      status: failed ? 'failed' : interrupted ? 'interrupted' : 'complete',
       classNames: images.classNames,
       sheet: sheetFile ?? null,
       floor,
@@ -545,6 +559,12 @@ export async function runEval(
     };
     // What was measured is on disk before anything else can fail (the floor, a second Ctrl-C).
     await writeReport(reportOf(null));
+    if (failed) {
+      output.stderr(
+        `the evaluation failed after ${measured} of ${n} samples: wrote their figures to ${out}\n`,
+      );
+      throw failure;
+    }
     if (interrupted) {
       output.stdout(formatEvalReport(reportOf(null)));
       output.stderr(
