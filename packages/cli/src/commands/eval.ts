@@ -495,7 +495,8 @@ export async function runEval(
       training,
       requestedLabels: labelsOf,
       isStop: (error) => {
-        return error instanceof InterruptedError;
+        if (!(error instanceof InterruptedError)) failure = error;
+        return true;
       },
     });
     progress?.done();
