@@ -14,19 +14,19 @@ export function codeLines(text: string): string[] {
 }
 
 /**
- * `shown`: the code lines of the first ```ts block of `../README.md` next to the test file
- * `testFileUrl` (pass `import.meta.url`), or of the first one after the line `after`;
- * `tested`: those of the test's README region. A test asserts `expect(shown).toEqual(tested)`.
+ * `shown`: the code lines of the first ```ts block of `readme` (default: `../README.md` next to
+ * the test file `testFileUrl`; pass `import.meta.url`), or of the first one after the line
+ * `after`; `tested`: those of the test's README region. A test asserts
+ * `expect(shown).toEqual(tested)`.
  */
 export function readmeSnippet(
   testFileUrl: string,
   after = '',
+  readme: URL = new URL('../README.md', testFileUrl),
 ): { shown: string[]; tested: string[] } {
-  const text = readFileSync(new URL('../README.md', testFileUrl), 'utf8');
-  const readme = text.slice(Math.max(0, text.indexOf(after)));
-  const block = /```ts\n([\s\S]*?)```/.exec(readme);
-  if (!block)
-    throw new Error(`${new URL('../README.md', testFileUrl).pathname} has no \`\`\`ts block`);
+  const text = readFileSync(readme, 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(text.slice(Math.max(0, text.indexOf(after))));
+  if (!block) throw new Error(`${readme.pathname} has no \`\`\`ts block`);
   const source = readFileSync(new URL(testFileUrl), 'utf8');
   const start = source.indexOf('// README:start');
   const end = source.indexOf('// README:end');

@@ -13,9 +13,11 @@
 export {
   fetchPretrainedModel,
   isPretrainedModelName,
+  PRETRAINED_MODEL_ALIASES,
   PRETRAINED_MODELS,
   type PretrainedModelBytes,
   type PretrainedModelFiles,
   type PretrainedModelName,
   pretrainedModelFiles,
+  resolvePretrainedModelName,
 } from './files.ts';

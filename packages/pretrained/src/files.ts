@@ -7,18 +7,57 @@
 import { DaleError } from '@dale/core';
 
 /**
- * Names of the pretrained models that ship with this package: `mnist` (the `quick` preset, the
- * paper's GBM) and `mnist-edm` (the `edm` preset: wide horizon, preconditioned denoiser,
- * class-conditional).
+ * Names of the pretrained models that ship with this package:
+ *
+ * - `mnist`: the default, a class-conditional MNIST model of the `edm` preset (wide-horizon GBM,
+ *   preconditioned log-space denoiser; 12 DPM-Solver++(2M) steps with guidance 1: domain FID 7.98,
+ *   93.9% confident digits);
+ * - `mnist-paper`: the paper's recipe (the `quick` preset under the reference GBM, an
+ *   unconditional noise predictor; 100 Dale–Langevin steps: domain FID 65.6, 61.8% confident).
+ *
+ * The deprecated names of {@link PRETRAINED_MODEL_ALIASES} are accepted too.
  */
-export const PRETRAINED_MODELS = ['mnist', 'mnist-edm'] as const;
+export const PRETRAINED_MODELS = ['mnist', 'mnist-paper'] as const;
 
 /** A pretrained model name. */
 export type PretrainedModelName = (typeof PRETRAINED_MODELS)[number];
 
-/** Whether `name` is one of {@link PRETRAINED_MODELS}. */
+/**
+ * Deprecated names that still resolve, each to the model it now stands for: `mnist-edm` was the
+ * name of `mnist` before it became the default (the old `mnist` is now `mnist-paper`).
+ */
+export const PRETRAINED_MODEL_ALIASES: Readonly<Record<string, PretrainedModelName>> =
+  Object.freeze({ 'mnist-edm': 'mnist' });
+
+/** Whether `name` is one of {@link PRETRAINED_MODELS} (a deprecated alias is not). */
 export function isPretrainedModelName(name: string): name is PretrainedModelName {
   return (PRETRAINED_MODELS as readonly string[]).includes(name);
+}
+
+/**
+ * The model a name stands for: the name itself for one of {@link PRETRAINED_MODELS}, the model a
+ * deprecated alias of {@link PRETRAINED_MODEL_ALIASES} resolves to, or `undefined` for any other
+ * name.
+ */
+export function resolvePretrainedModelName(name: string): PretrainedModelName | undefined {
+  if (isPretrainedModelName(name)) return name;
+  return Object.hasOwn(PRETRAINED_MODEL_ALIASES, name) ? PRETRAINED_MODEL_ALIASES[name] : undefined;
+}
+
+/**
+ * {@link resolvePretrainedModelName}, for the functions that take a name.
+ * @throws DaleError `unknown-pretrained-model` for a name that is neither a model nor an alias.
+ * @internal
+ */
+export function pretrainedModelName(name: string): PretrainedModelName {
+  const resolved = resolvePretrainedModelName(name);
+  if (resolved === undefined) {
+    throw new DaleError(
+      'unknown-pretrained-model',
+      `pretrained model: expected one of ${PRETRAINED_MODELS.join(', ')}, got '${name}'`,
+    );
+  }
+  return resolved;
 }
 
 /** Where a pretrained model's files are. */
@@ -32,17 +71,13 @@ export interface PretrainedModelFiles {
 }
 
 /**
- * The URLs of a pretrained model's files (relative to this module, so bundlers emit them).
- * @throws DaleError `unknown-pretrained-model` for a name not in {@link PRETRAINED_MODELS}.
+ * The URLs of a pretrained model's files (relative to this module, so bundlers emit them); a
+ * deprecated alias gives the files of the model it stands for.
+ * @throws DaleError `unknown-pretrained-model` for a name that is neither in {@link PRETRAINED_MODELS}
+ * nor an alias.
  */
 export function pretrainedModelFiles(name: string): PretrainedModelFiles {
-  if (!isPretrainedModelName(name)) {
-    throw new DaleError(
-      'unknown-pretrained-model',
-      `pretrained model: expected one of ${PRETRAINED_MODELS.join(', ')}, got '${name}'`,
-    );
-  }
-  return MODEL_FILES[name]();
+  return MODEL_FILES[pretrainedModelName(name)]();
 }
 
 // One literal per file, since bundlers follow only `new URL` of a string literal. src/ and dist/
@@ -53,10 +88,10 @@ const MODEL_FILES: Record<PretrainedModelName, () => PretrainedModelFiles> = {
     model: new URL('../models/mnist/model.safetensors', import.meta.url),
     classAverages: new URL('../models/mnist/class-averages.safetensors', import.meta.url),
   }),
-  'mnist-edm': () => ({
-    config: new URL('../models/mnist-edm/config.json', import.meta.url),
-    model: new URL('../models/mnist-edm/model.safetensors', import.meta.url),
-    classAverages: new URL('../models/mnist-edm/class-averages.safetensors', import.meta.url),
+  'mnist-paper': () => ({
+    config: new URL('../models/mnist-paper/config.json', import.meta.url),
+    model: new URL('../models/mnist-paper/model.safetensors', import.meta.url),
+    classAverages: new URL('../models/mnist-paper/class-averages.safetensors', import.meta.url),
   }),
 };
 

@@ -13,32 +13,29 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
-import { DaleError } from '@dale/core';
-import { isPretrainedModelName, PRETRAINED_MODELS } from './files.ts';
+import { pretrainedModelName } from './files.ts';
 
 export {
   fetchPretrainedModel,
   isPretrainedModelName,
+  PRETRAINED_MODEL_ALIASES,
   PRETRAINED_MODELS,
   type PretrainedModelBytes,
   type PretrainedModelFiles,
   type PretrainedModelName,
   pretrainedModelFiles,
+  resolvePretrainedModelName,
 } from './files.ts';
 
 /**
  * The absolute path of a pretrained model's checkpoint directory (`config.json`,
  * `model.safetensors` with the trained and EMA weights, and `MODEL_CARD.md`), for
- * `loadCheckpoint` of `@dale/models/node` or `dale sample --checkpoint`.
- * @throws DaleError `unknown-pretrained-model` for a name not in {@link PRETRAINED_MODELS}.
+ * `loadCheckpoint` of `@dale/models/node` or `dale sample --checkpoint`. A deprecated alias
+ * (`PRETRAINED_MODEL_ALIASES`) gives the directory of the model it stands for.
+ * @throws DaleError `unknown-pretrained-model` for a name that is neither in `PRETRAINED_MODELS`
+ * nor an alias.
  */
 export function pretrainedModelDir(name: string): string {
-  if (!isPretrainedModelName(name)) {
-    throw new DaleError(
-      'unknown-pretrained-model',
-      `pretrained model: expected one of ${PRETRAINED_MODELS.join(', ')}, got '${name}'`,
-    );
-  }
   // src/ and dist/ both sit one level below the package root, next to models/.
-  return fileURLToPath(new URL(`../models/${name}`, import.meta.url));
+  return fileURLToPath(new URL(`../models/${pretrainedModelName(name)}`, import.meta.url));
 }

@@ -23,12 +23,16 @@ describe('the browser entry', () => {
   });
 
   it('names files that ship with the package, beside the directory of pretrainedModelDir', () => {
-    const files = browser.pretrainedModelFiles('mnist');
-    for (const url of Object.values(files)) {
-      expect(url.protocol).toBe('file:');
-      expect(existsSync(fileURLToPath(url)), url.href).toBe(true);
-      expect(fileURLToPath(new URL('.', url))).toBe(`${node.pretrainedModelDir('mnist')}/`);
+    for (const name of browser.PRETRAINED_MODELS) {
+      const files = browser.pretrainedModelFiles(name);
+      for (const url of Object.values(files)) {
+        expect(url.protocol).toBe('file:');
+        expect(existsSync(fileURLToPath(url)), url.href).toBe(true);
+        expect(fileURLToPath(new URL('.', url))).toBe(`${node.pretrainedModelDir(name)}/`);
+      }
     }
-    expect(() => browser.pretrainedModelFiles('cifar')).toThrow(/expected one of mnist, mnist-edm/);
+    expect(() => browser.pretrainedModelFiles('cifar')).toThrow(
+      /expected one of mnist, mnist-paper/,
+    );
   });
 });
