@@ -4,6 +4,7 @@
  */
 import type { ScoreFn } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
+import { conditionalScoreFromNoise } from './noise-target.ts';
 import {
   evaluateScore,
   noiseBatch,
@@ -53,7 +54,10 @@ export function mdsmLoss(score: ScoreFn, x0: tf.Tensor, options: ScoreMatchingOp
 export function mdsmLoss(score: ScoreFn, x0: tf.Tensor, options: ScoreMatchingOptions): tf.Tensor {
   return tf.tidy(() => {
     const batch = noiseBatch(x0, options, 'mdsmLoss');
-    const target = options.sde.conditionalScore(batch.xt, x0, batch.t);
+    // The target from the kept noise where the kernel allows it, else from x_t and x₀.
+    const target =
+      (batch.noise && conditionalScoreFromNoise(options.sde, batch.noise, batch.t)) ??
+      options.sde.conditionalScore(batch.xt, x0, batch.t);
     const prediction = evaluateScore(score, batch.xt, batch.t, 'mdsmLoss: score(x, t)');
     return weightedSquaredError(batch, prediction, target);
   });

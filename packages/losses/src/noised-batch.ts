@@ -56,6 +56,8 @@ export interface NoisedBatch {
   readonly perExample: number;
   /** The validated reduction. */
   readonly reduction: LossReduction;
+  /** The standard normal noise that drew x_t, where the SDE returns it (see `MarginalSample`). */
+  readonly noise?: tf.Tensor;
 }
 
 function checkFixedTimes(t: Time, sde: SDE, batch: number): void {
@@ -111,8 +113,7 @@ export function noiseBatch(
   }
   const lambda = weightsAt(weighting, sde, t, batch);
   const { xt, noise } = sde.sampleMarginal(x0, t, rng);
-  noise?.dispose();
-  return { t, xt, weights: tf.tensor1d(lambda), perExample, reduction };
+  return { t, xt, weights: tf.tensor1d(lambda), perExample, reduction, ...(noise && { noise }) };
 }
 
 /** Evaluate a score function and check that it returns one value per element of x. */

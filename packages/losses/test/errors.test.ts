@@ -50,12 +50,12 @@ describe('input errors', () => {
     );
   });
 
-  it('non-positive data for GBM is caught by the SDE', () => {
+  it('non-positive data for GBM is caught by the SDE when it checks (checkPositive)', () => {
     const bad = tf.tensor2d([
       [1, 2],
       [0, 1],
     ]);
-    const error = failure(() => mdsmLoss(score, bad, { sde, rng }));
+    const error = failure(() => mdsmLoss(score, bad, { sde: gbm({ checkPositive: true }), rng }));
     expect(error.code).toBe('non-positive-data');
     expect(error.message).toMatch(/smallest value is 0/);
     bad.dispose();

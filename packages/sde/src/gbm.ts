@@ -35,9 +35,12 @@ export interface GBMOptions {
    */
   prior?: LogNormalPrior;
   /**
-   * Check that data given to `sampleMarginal` is strictly positive (one synchronous read); default
-   * true. Skipped where the backend cannot read synchronously (`synchronousReadsAvailable()` of
-   * `@dale/core` is false: WebGPU in Node).
+   * Check, on every call, that data given to `sampleMarginal` is strictly positive (one
+   * synchronous read of the batch); default false, so that nothing is read back on the hot path.
+   * `train()` of `@dale/train` checks its dataset once instead; turn this on to debug a loss of
+   * your own. Skipped where the backend cannot read synchronously (`synchronousReadsAvailable()`
+   * of `@dale/core` is false: WebGPU in Node). Data that is not positive otherwise shows as a
+   * non-finite loss.
    */
   checkPositive?: boolean;
 }
@@ -86,7 +89,7 @@ export class GBM extends PositiveDiffusionSDE {
       s: Math.sqrt(S2),
     };
     checkPrior(this.prior);
-    this.#checkPositive = options.checkPositive ?? true;
+    this.#checkPositive = options.checkPositive ?? false;
   }
 
   #sigma2(t: Time, x: tf.Tensor): tf.Tensor {

@@ -21,6 +21,7 @@ import { Adam } from './adam.ts';
 import { clipByGlobalNorm, globalNorm } from './clip.ts';
 import type { TrainingData } from './data.ts';
 import { DataOrder, stepRng } from './data-order.ts';
+import { checkTrainingDataRange } from './data-range.ts';
 import { type LossPoint, renderLossCurve } from './loss-curve.ts';
 import { MetricsLog, type StepMetrics } from './metrics-log.ts';
 import { checkpointStep, recoverRunDirectory } from './run-directory.ts';
@@ -263,6 +264,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         weighting: options.weighting ?? 'reference',
       }) as tf.Scalar);
   const conditioning = checkConditioning(options.conditioning, model);
+  // Positivity is checked here, once, instead of by the SDE on every step.
+  await checkTrainingDataRange(data, sde, transform);
   mkdirSync(join(outDir, 'samples'), { recursive: true });
   const checkpointDir = join(outDir, 'checkpoint');
 

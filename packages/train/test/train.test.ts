@@ -3,12 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DaleError, Rng, useBackend } from '@dale/core';
-import { decodePng, encodePng } from '@dale/data';
-import { flattenParams } from '@dale/models';
+import { decodePng, encodePng, shiftTransform } from '@dale/data';
+import { createMlp, flattenParams } from '@dale/models';
 import { loadCheckpoint } from '@dale/models/node';
+import { vpSDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsLog, renderLossCurve } from '../src/index.ts';
+import { arrayData, MetricsLog, renderLossCurve } from '../src/index.ts';
 import { runToy, target } from './fixtures/toy-run.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dale-train-'));
@@ -153,6 +154,37 @@ describe('train', () => {
     expect(saved.meta.step).toBe(5);
     expect(MetricsLog.read(join(dir('nan'), 'metrics.jsonl'))).toHaveLength(7);
     expect(lossCurveMatchesLog(dir('nan'))).toBe(true); // the curve up to the failure
+  });
+
+  it('checks once, before the first step, that the data can only be positive for GBM', async () => {
+    const values = new Float32Array(1500 * 2).fill(0.5);
+    values[1200 * 2 + 1] = 0; // example 1200, in the second chunk of the scan
+    const data = arrayData(values, [2]);
+    const bare = await runToy(dir('zero'), { data }).result.catch((e: unknown) => e);
+    expect((bare as DaleError).code).toBe('non-positive-data');
+    expect((bare as Error).message).toMatch(/smallest value of examples 1024–1499 is 0/);
+    expect(existsSync(join(dir('zero'), 'metrics.jsonl'))).toBe(false); // no step was taken
+    // With a positivity transform, data in [0, 1] is fine and data above 1 is not.
+    const shifted = runToy(dir('shifted'), { data, transform: shiftTransform(1), steps: 2 });
+    expect(await shifted.result).toMatchObject({ step: 2, status: 'completed' });
+    values[5] = 1.5;
+    const above = await runToy(dir('above'), { data, transform: shiftTransform(1) }).result.catch(
+      (e: unknown) => e,
+    );
+    expect((above as Error).message).toMatch(
+      /guarantees it for data in \[0, 1\], but examples 0–1023 span \[0.5, 1.5\]/,
+    );
+    // An additive SDE takes any data.
+    const model = createMlp(
+      { inputDim: 2, hidden: [8], timeEmbedding: 8, predicts: 'noise', inputTransform: 'identity' },
+      Rng.fromSeed(7),
+    );
+    const negative = arrayData(
+      values.map((v) => v - 1),
+      [2],
+    );
+    const additive = runToy(dir('additive'), { model, data: negative, sde: vpSDE(), steps: 2 });
+    expect(await additive.result).toMatchObject({ step: 2, status: 'completed' });
   });
 
   it('keeps the tensor count flat over 1000 steps (and reports RSS)', async () => {
