@@ -82,6 +82,9 @@ describe.skipIf(!hasData)('dale train --preset edm on an MNIST slice (wasm)', ()
     const resumed = await dale(...args(split, 4), '--resume');
     expect(resumed.code, resumed.err).toBe(0);
     expect(resumed.err).toMatch(/resumed from step 2/);
+    // The data statistics are not recomputed on resume: the checkpoint has the recipe.
+    expect(resumed.err).toMatch(/recipe: the SDE and preconditioning of the checkpoint/);
+    expect(resumed.err).not.toMatch(/prior mismatch/);
     const again = await loadCheckpoint(join(split, 'checkpoint'));
     expect(weights(again)).toEqual(weights(saved));
     release(saved);

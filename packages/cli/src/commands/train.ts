@@ -406,11 +406,14 @@ export async function runTrain(
   );
   const transform = shiftTransform(1); // x ↦ x + 1, the reference's positivity transform
   const rng = Rng.fromSeed(settings.seed);
-  const recipe = preset === 'edm' ? wideHorizonRecipe(data, transform) : undefined;
+  // The data statistics choose a fresh run's SDE and preconditioning; a resumed run has both.
+  const recipe = preset === 'edm' && !saved ? wideHorizonRecipe(data, transform) : undefined;
   if (recipe) {
     output.stderr(
       `recipe: log data mean ${recipe.statistics.mean.toFixed(4)}, sigma_data ${recipe.statistics.std.toFixed(4)}; horizon S(T) = ${recipe.horizon} (prior mismatch <= 0.1 nats/image)\n`,
     );
+  } else if (preset === 'edm') {
+    output.stderr('recipe: the SDE and preconditioning of the checkpoint\n');
   }
   const sde: SDE = saved?.sde
     ? sdeFromConfig(saved.sde)
