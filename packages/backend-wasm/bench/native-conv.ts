@@ -1,4 +1,4 @@
-// Our convolution gradient kernels against the XNNPACK paths on unet-small's 3×3 shapes (batch 32),
+// Our convolution kernels (forward, filter and input gradients) against the XNNPACK paths on unet-small's 3×3 shapes (batch 32),
 // interleaved in one process (5 rounds) so that load drift hits both alike.
 //   node --conditions=@dale/source packages/backend-wasm/bench/native-conv.ts
 import '../src/index.ts';
@@ -13,6 +13,8 @@ import {
 await useBackend('wasm');
 nativeConvThresholds.filterPixels = 0;
 nativeConvThresholds.inputPixels = 0;
+nativeConvThresholds.forwardPixels = 0;
+const KINDS = ['forward', 'filter', 'input'] as const;
 const shapes: [number, number, number, number][] = [
   [32, 28, 32, 32],
   [32, 14, 64, 64],
@@ -29,24 +31,31 @@ for (let round = 0; round < 5; round++) {
       const x = tf.randomNormal([B, H, H, cin]);
       const dy = tf.randomNormal([B, H, H, cout]);
       const w = tf.randomNormal([3, 3, cin, cout]);
-      for (const kind of ['filter', 'input']) {
+      for (const kind of KINDS) {
         const run = () =>
           tf.tidy(() =>
-            kind === 'filter'
-              ? tf
-                  .engine()
-                  .runKernel(
-                    'Conv2DBackpropFilter',
-                    { x, dy },
-                    { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout] },
-                  )
-              : tf
-                  .engine()
-                  .runKernel(
-                    'Conv2DBackpropInput',
-                    { dy, filter: w },
-                    { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [B, H, H, cin] },
-                  ),
+            kind === 'forward'
+              ? tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')
+              : kind === 'filter'
+                ? tf
+                    .engine()
+                    .runKernel(
+                      'Conv2DBackpropFilter',
+                      { x, dy },
+                      {
+                        strides: 1,
+                        pad: 'same',
+                        dataFormat: 'NHWC',
+                        filterShape: [3, 3, cin, cout],
+                      },
+                    )
+                : tf
+                    .engine()
+                    .runKernel(
+                      'Conv2DBackpropInput',
+                      { dy, filter: w },
+                      { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [B, H, H, cin] },
+                    ),
           ) as tf.Tensor;
         run().dispose();
         const a = performance.now();
@@ -64,7 +73,7 @@ for (let round = 0; round < 5; round++) {
 console.log(JSON.stringify(nativeConvInfo()));
 const med = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
 for (const [B, H, cin, cout] of shapes)
-  for (const kind of ['filter', 'input']) {
+  for (const kind of KINDS) {
     const k = `${kind} ${B}x${H}x${H} ${cin}->${cout}`;
     const flops = 2 * B * H * H * 9 * cin * cout;
     const o = t[`${k} ours`]!,

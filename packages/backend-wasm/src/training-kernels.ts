@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig, builtInBatchMatMul } from './kernels/batch-mat-mul.ts';
 import { nativeConvThreads, useNativeConv } from './kernels/conv-native-kernels.ts';
+import { builtInConv2D, conv2DConfig } from './kernels/conv2d.ts';
 import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './kernels/conv2d-backprop-input.ts';
 import {
@@ -18,6 +19,7 @@ import { builtInSum, sumConfig } from './kernels/sum.ts';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum.ts';
 
 const configs: readonly tf.KernelConfig[] = [
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseBackpropFilterConfig,
@@ -33,6 +35,7 @@ const configs: readonly tf.KernelConfig[] = [
 
 /**
  * Names of the kernels that {@link registerWasmTrainingKernels} registers for `wasm`:
+ * `Conv2D` (large NHWC convolutions on dale's relaxed-SIMD kernels, the rest on XNNPACK),
  * `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`,
  * `DepthwiseConv2dNativeBackpropInput` and `UnsortedSegmentSum` (missing from TensorFlow.js 4.22's
  * wasm backend), `Conv2DBackpropInput` (replacing the built-in one, about 10× slower than the forward convolution),
@@ -57,6 +60,7 @@ export async function registerWasmTrainingKernels(): Promise<void> {
   if (threads > 0) await useNativeConv(threads);
   builtInBatchMatMul.capture();
   builtInSum.capture();
+  builtInConv2D.capture();
   for (const config of configs) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (existing?.kernelFunc === config.kernelFunc) continue;

@@ -79,6 +79,7 @@ function gradients(c: Case, seed: number): tf.Tensor[] {
       { dy, filter },
       { ...attrs, inputShape: xShape },
     ) as tf.Tensor,
+    engine.runKernel(tf.Conv2D, { x, filter }, { ...attrs, dilations: 1 }) as tf.Tensor,
   ];
 }
 
@@ -88,10 +89,12 @@ describe('our convolution kernels on wasm', () => {
     // These shapes are small: send them all to our kernels.
     nativeConvThresholds.filterPixels = 0;
     nativeConvThresholds.inputPixels = 0;
+    nativeConvThresholds.forwardPixels = 0;
   });
   afterAll(() => {
     nativeConvThresholds.filterPixels = 14 * 14;
     nativeConvThresholds.inputPixels = 28 * 28;
+    nativeConvThresholds.forwardPixels = 28 * 28;
   });
 
   it('load with relaxed SIMD where the runtime validates it (Node 22+), on two threads where two CPUs are', () => {
@@ -102,18 +105,20 @@ describe('our convolution kernels on wasm', () => {
   });
 
   it.each(randomCases(16, 7).map((c, i) => [i, c] as const))(
-    'filter and input gradients match cpu (random case %i)',
+    'forward convolution, filter and input gradients match cpu (random case %i)',
     async (i, c) => {
       const reference = await on('cpu', () => gradients(c, 100 + i));
       const before = { ...nativeConvCalls };
       const ours = await on('wasm', () => gradients(c, 100 + i));
-      // Every case has Cout % 4 = 0, so the filter gradient always runs on our kernels; the input
+      // Every case has Cout % 4 = 0, so the filter gradient and the forward convolution always run on our kernels; the input
       // gradient does for stride 1 with Cin % 4 = 0.
       expect(nativeConvCalls.filter - before.filter).toBe(1);
+      expect(nativeConvCalls.forward - before.forward).toBe(1);
       const inputOurs = c.stride[0] === 1 && c.stride[1] === 1 && c.cin % 4 === 0;
       expect(nativeConvCalls.input - before.input).toBe(inputOurs ? 1 : 0);
       expect(maxRelativeError(ours[0]!, reference[0]!), 'dW').toBeLessThan(TOLERANCE);
       expect(maxRelativeError(ours[1]!, reference[1]!), 'dx').toBeLessThan(TOLERANCE);
+      expect(maxRelativeError(ours[2]!, reference[2]!), 'y').toBeLessThan(TOLERANCE);
     },
   );
 

@@ -1,7 +1,7 @@
 /**
- * The convolution gradients on our own kernels (conv-native.ts, native/conv.c) where they apply:
- * NHWC float32, dilation 1, non-negative padding, and channel counts the kernels take (the
- * output's a multiple of 4). `Conv2DBackpropFilter` (any stride) and stride-1
+ * Convolutions and their gradients on our own kernels (conv-native.ts, native/conv.c) where they
+ * apply: NHWC float32, dilation 1, non-negative padding, and channel counts the kernels take (the
+ * output's a multiple of 4). `Conv2D` and `Conv2DBackpropFilter` (any stride) and stride-1
  * `Conv2DBackpropInput` try these first and otherwise keep their XNNPACK paths; so does every
  * call where the module did not load ({@link useNativeConv}).
  */
@@ -19,10 +19,14 @@ let native: NativeConv | undefined;
  * (packages/backend-wasm/bench/native-conv.ts: at 7×7 ours took 1.7–2.0× as long, at 28×28
  * 0.4–0.85×). Internal; tests lower them to 0.
  */
-export const nativeConvThresholds = { filterPixels: 14 * 14, inputPixels: 28 * 28 };
+export const nativeConvThresholds = {
+  filterPixels: 14 * 14,
+  inputPixels: 28 * 28,
+  forwardPixels: 28 * 28,
+};
 
-/** How many gradients ran on our kernels (tests check that a case took this path). Internal. */
-export const nativeConvCalls = { filter: 0, input: 0 };
+/** How many convolutions ran on our kernels (tests check that a case took this path). Internal. */
+export const nativeConvCalls = { filter: 0, input: 0, forward: 0 };
 let loading: Promise<void> | undefined;
 
 /**
@@ -100,18 +104,11 @@ function padInto(
   }
 }
 
-/** dW [KH, KW, Cin, Cout] on our kernels, or `undefined` where they do not apply. */
-export function nativeBackpropFilter(
-  backend: BackendWasm,
-  x: HeapTensor,
-  dy: HeapTensor,
-  info: tf.backend_util.Conv2DInfo,
-): HeapTensor | undefined {
-  if (!applies(info, info.outChannels)) return undefined;
-  if (info.outHeight * info.outWidth < nativeConvThresholds.filterPixels) return undefined;
+/** The padded-input geometry of the forward convolution (or filter gradient) of `info`. */
+function forwardDims(info: tf.backend_util.Conv2DInfo): NativeConvDims {
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = info;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const dims: NativeConvDims = {
+  return {
     batch: info.batchSize,
     hp: (oh - 1) * sh + kh,
     wp: (ow - 1) * sw + kw,
@@ -124,6 +121,41 @@ export function nativeBackpropFilter(
     sh,
     sw,
   };
+}
+
+/** y = conv2d(x, W) on our kernels (any stride), or `undefined` where they do not apply. */
+export function nativeConv2D(
+  backend: BackendWasm,
+  x: HeapTensor,
+  filter: HeapTensor,
+  info: tf.backend_util.Conv2DInfo,
+): HeapTensor | undefined {
+  if (!applies(info, info.outChannels)) return undefined;
+  if (info.outHeight * info.outWidth < nativeConvThresholds.forwardPixels) return undefined;
+  const dims = forwardDims(info);
+  nativeConvCalls.forward++;
+  const y = allocate(backend, info.outShape);
+  const xv = f32(backend, x);
+  native!.forward(
+    dims,
+    (xp) => padInto(xp, xv, x.shape, dims, info.padInfo.top, info.padInfo.left),
+    f32(backend, filter),
+    f32(backend, y),
+  );
+  return y;
+}
+
+/** dW [KH, KW, Cin, Cout] on our kernels, or `undefined` where they do not apply. */
+export function nativeBackpropFilter(
+  backend: BackendWasm,
+  x: HeapTensor,
+  dy: HeapTensor,
+  info: tf.backend_util.Conv2DInfo,
+): HeapTensor | undefined {
+  if (!applies(info, info.outChannels)) return undefined;
+  if (info.outHeight * info.outWidth < nativeConvThresholds.filterPixels) return undefined;
+  const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = info;
+  const dims = forwardDims(info);
   nativeConvCalls.filter++;
   const dw = allocate(backend, [kh, kw, cin, cout]);
   const xv = f32(backend, x);
