@@ -5,7 +5,12 @@
  */
 
 import { DaleError } from '@dale/core';
-import { isPretrainedModelName, PRETRAINED_MODELS, pretrainedModelDir } from '@dale/pretrained';
+import {
+  PRETRAINED_MODEL_SUMMARIES,
+  PRETRAINED_MODELS,
+  pretrainedModelDir,
+  resolvePretrainedModelName,
+} from '@dale/pretrained';
 import {
   isFewStepSampler,
   samplerSettings as librarySettings,
@@ -59,7 +64,7 @@ export const CHECKPOINT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   model: {
     type: 'string',
     value: 'NAME',
-    description: `a pretrained model of @dale/pretrained instead of --checkpoint: ${PRETRAINED_MODELS.join(', ')}`,
+    description: `a pretrained model of @dale/pretrained instead of --checkpoint: ${PRETRAINED_MODELS.map((name) => `${name} (${PRETRAINED_MODEL_SUMMARIES[name]})`).join(', ')}`,
   },
 };
 
@@ -124,13 +129,19 @@ export const BACKEND_OPTION: OptionSpec = {
 export interface CheckpointChoice {
   /** The checkpoint directory. */
   readonly dir: string;
-  /** The pretrained model (`--model`), or `null` for `--checkpoint`. */
+  /** The pretrained model (`--model`, a deprecated alias resolved), or `null` for `--checkpoint`. */
   readonly model: string | null;
+  /**
+   * For a deprecated `--model` alias, a line that says which name to use instead (the command
+   * writes it to stderr).
+   */
+  readonly deprecation?: string;
 }
 
 /**
  * The checkpoint of `--checkpoint DIR` or `--model NAME` (resolved with `pretrainedModelDir` of
- * `@dale/pretrained`). Neither, both, or an unknown model name is a {@link UsageError}.
+ * `@dale/pretrained`; a deprecated alias such as `mnist-edm` gives the model it stands for and a
+ * `deprecation` line). Neither, both, or an unknown model name is a {@link UsageError}.
  */
 export function resolveCheckpoint(values: OptionValues, command: string): CheckpointChoice {
   const checkpoint = stringOption(values, 'checkpoint');
@@ -142,13 +153,20 @@ export function resolveCheckpoint(values: OptionValues, command: string): Checkp
     );
   }
   if (model !== undefined) {
-    if (!isPretrainedModelName(model)) {
+    const name = resolvePretrainedModelName(model);
+    if (name === undefined) {
       throw new UsageError(
         `option --model of 'dale ${command}': expected a pretrained model (${PRETRAINED_MODELS.join(', ')}), got '${model}'`,
         command,
       );
     }
-    return { dir: pretrainedModelDir(model), model };
+    return {
+      dir: pretrainedModelDir(name),
+      model: name,
+      ...(name !== model && {
+        deprecation: `--model ${model} is deprecated: it is now called ${name}; use --model ${name}\n`,
+      }),
+    };
   }
   if (checkpoint === undefined || checkpoint === '') {
     throw new UsageError(

@@ -5,7 +5,7 @@ import { Rng, useBackend } from '@dale/core';
 import { decodePng } from '@dale/data';
 import { loadDataset } from '@dale/data/node';
 import { decodeSafetensors } from '@dale/models';
-import { pretrainedModelDir } from '@dale/pretrained';
+import { PRETRAINED_MODELS, pretrainedModelDir } from '@dale/pretrained';
 import { gbm, REFERENCE_PRIORS } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,12 +60,31 @@ describe('classAverageImages', () => {
   });
 });
 
-describe('the pretrained mnist model', () => {
-  it('ships the class averages of the MNIST training split, class k at index k', async () => {
-    const shipped = await loadClassAverages(pretrainedModelDir('mnist'), 'mnist', 'sample');
-    expect(shipped.shape).toEqual([28, 28, 1]);
-    const train = await loadDataset('mnist', { split: 'train' });
-    expect(shipped.values).toEqual(train.classAverageValues());
+describe('the pretrained models', () => {
+  it('ship the class averages of the MNIST training split, class k at index k', async () => {
+    const train = (await loadDataset('mnist', { split: 'train' })).classAverageValues();
+    for (const name of PRETRAINED_MODELS) {
+      const shipped = await loadClassAverages(pretrainedModelDir(name), 'mnist', 'sample');
+      expect(shipped.shape, name).toEqual([28, 28, 1]);
+      expect(shipped.values, name).toEqual(train);
+    }
+  });
+
+  it('dale sample --model mnist --start class-average: the class-conditional model starts from them', async () => {
+    const run = await dale(
+      'sample',
+      '--model',
+      'mnist',
+      '--start',
+      'class-average',
+      ...['--n', '2', '--steps', '2', '--guidance', '1', '--backend', 'cpu'],
+      ...['--out', join(root, 'mnist-class-average.png')],
+    );
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toContain(
+      `starting from the class averages of ${join(pretrainedModelDir('mnist'), CLASS_AVERAGES_FILE)}`,
+    );
+    expect(run.err).toContain('with dpm-solver-2m, 2 steps');
   });
 });
 

@@ -127,27 +127,28 @@ describe('dale sample --strip (a tiny checkpoint, wasm)', () => {
   });
 });
 
-describe('dale sample --model mnist (the pretrained checkpoint, wasm)', () => {
-  it('writes the grid of the pretrained model', async () => {
+describe('dale sample --model (the pretrained checkpoints, wasm)', () => {
+  const sampleModel = (model: string, png: string) =>
+    dale('sample', '--model', model, '--n', '4', '--steps', '5', '--backend', 'wasm', '--out', png);
+
+  it('mnist, the default model: class-conditional, sampled with dpm-solver-2m', async () => {
     const png = join(root, 'pretrained.png');
-    const { code, out, err } = await dale(
-      'sample',
-      '--model',
-      'mnist',
-      '--n',
-      '4',
-      '--steps',
-      '5',
-      '--backend',
-      'wasm',
-      '--out',
-      png,
-    );
-    expect(err).toContain('sampling 4 images with dale-langevin, 5 steps (EMA weights of step');
+    const { code, out, err } = await sampleModel('mnist', png);
+    expect(err).toContain('sampling 4 images with dpm-solver-2m, 5 steps (EMA weights of step');
+    expect(err).toContain('every class in turn (10)');
     expect(code).toBe(0);
     expect(out).toContain(`wrote 4 samples to ${png} (${side(2)}x${side(2)})`);
     const image = decodePng(readFileSync(png), png);
     expect([image.width, image.height, image.channels]).toEqual([side(2), side(2), 1]);
+  });
+
+  it('mnist-paper, the paper recipe: unconditional, sampled with dale-langevin', async () => {
+    const png = join(root, 'paper.png');
+    const { code, out, err } = await sampleModel('mnist-paper', png);
+    expect(err).toContain('sampling 4 images with dale-langevin, 5 steps (EMA weights of step');
+    expect(err).not.toContain('class');
+    expect(code).toBe(0);
+    expect(out).toContain(`wrote 4 samples to ${png} (${side(2)}x${side(2)})`);
   });
 });
 

@@ -140,7 +140,7 @@ describe('usage errors exit with 2 and say what is wrong', () => {
       const unknown = await dale(command, '--model', 'cifar10');
       expect(unknown.code).toBe(2);
       expect(unknown.err).toContain(
-        `option --model of 'dale ${command}': expected a pretrained model (mnist, mnist-edm), got 'cifar10'`,
+        `option --model of 'dale ${command}': expected a pretrained model (mnist, mnist-paper), got 'cifar10'`,
       );
       const both = await dale(command, '--model', 'mnist', '--checkpoint', 'runs/x');
       expect(both.code).toBe(2);
@@ -150,8 +150,21 @@ describe('usage errors exit with 2 and say what is wrong', () => {
       const neither = await dale(command, '--n', '4');
       expect(neither.code).toBe(2);
       expect(neither.err).toContain(
-        `'dale ${command}' needs --checkpoint DIR or --model NAME (pretrained: mnist, mnist-edm)`,
+        `'dale ${command}' needs --checkpoint DIR or --model NAME (pretrained: mnist, mnist-paper)`,
       );
+    }
+  });
+
+  it('--model mnist-edm, the old name of mnist, still works and says to use mnist', async () => {
+    for (const command of ['sample', 'eval']) {
+      // The unknown sampler stops the command right after the model is resolved.
+      const alias = await dale(command, '--model', 'mnist-edm', '--sampler', 'ddim');
+      expect(alias.err).toContain(
+        '--model mnist-edm is deprecated: it is now called mnist; use --model mnist\n',
+      );
+      expect(alias.err).toContain(`option --sampler of 'dale ${command}'`);
+      const current = await dale(command, '--model', 'mnist', '--sampler', 'ddim');
+      expect(current.err).not.toContain('deprecated');
     }
   });
 });

@@ -19,6 +19,7 @@ export {
   fetchPretrainedModel,
   isPretrainedModelName,
   PRETRAINED_MODEL_ALIASES,
+  PRETRAINED_MODEL_SUMMARIES,
   PRETRAINED_MODELS,
   type PretrainedModelBytes,
   type PretrainedModelFiles,

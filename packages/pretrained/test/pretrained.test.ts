@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isPretrainedModelName,
   PRETRAINED_MODEL_ALIASES,
+  PRETRAINED_MODEL_SUMMARIES,
   PRETRAINED_MODELS,
   pretrainedModelDir,
   pretrainedModelFiles,
@@ -12,7 +13,8 @@ import {
 } from '../src/index.ts';
 
 describe('@dale/pretrained', () => {
-  it('every listed model has a checkpoint and a model card in its directory', () => {
+  it('every listed model has a checkpoint, a model card and a summary', () => {
+    expect(Object.keys(PRETRAINED_MODEL_SUMMARIES)).toEqual([...PRETRAINED_MODELS]);
     for (const name of PRETRAINED_MODELS) {
       const dir = pretrainedModelDir(name);
       for (const file of ['config.json', 'model.safetensors', 'MODEL_CARD.md']) {

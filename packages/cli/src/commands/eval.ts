@@ -131,7 +131,7 @@ export const EVAL_COMMAND: CommandSpec = {
     'figures of the samples done so far ("measured" in the report) and exits with 130 or 143.',
     '',
     'Examples:',
-    '  dale eval --model mnist --n 1000 --steps 100',
+    '  dale eval --model mnist --guidance 1 --n 1000',
     '  dale eval --checkpoint runs/mnist/checkpoint --n 10000 --backend wasm --sheet nn.png',
   ].join('\n'),
 };
@@ -346,6 +346,7 @@ export async function runEval(
 ): Promise<number> {
   const startedAt = performance.now();
   const choice = resolveCheckpoint(values, 'eval');
+  if (choice.deprecation) output.stderr(choice.deprecation);
   // An unknown --sampler is a usage error before any work; the default depends on the checkpoint.
   if (values.sampler !== undefined) resolveSampler(values, 'eval');
   const metrics = parseMetrics(values);
