@@ -9,6 +9,7 @@
 import { DaleError, Rng } from '@dale/core';
 import { generatorFromCheckpoint } from '@dale/generate';
 import type { LoadedCheckpoint } from '@dale/models';
+import { DENOISER_SAMPLER, type PageSampler, SCORE_SAMPLER } from './settings.ts';
 
 /** Options of {@link sampleDigits}. */
 export interface DigitOptions {
@@ -32,15 +33,12 @@ export interface Digits {
   readonly shape: readonly [number, number, number, number];
 }
 
-/** The sampler the page uses for a checkpoint, its name for people and its default steps. */
-export function samplerOf(checkpoint: LoadedCheckpoint): {
-  readonly name: 'dpm-solver-2m' | 'dale-langevin';
-  readonly label: string;
-  readonly steps: number;
-} {
-  return checkpoint.model.predicts === 'denoiser'
-    ? { name: 'dpm-solver-2m', label: 'DPM-Solver++(2M)', steps: 12 }
-    : { name: 'dale-langevin', label: 'Dale–Langevin', steps: 100 };
+/**
+ * The sampler the page uses for a checkpoint, its name for people and its default steps:
+ * {@link DENOISER_SAMPLER} for a preconditioned denoiser, else {@link SCORE_SAMPLER}.
+ */
+export function samplerOf(checkpoint: LoadedCheckpoint): PageSampler {
+  return checkpoint.model.predicts === 'denoiser' ? DENOISER_SAMPLER : SCORE_SAMPLER;
 }
 
 /** The number of classes of a class-conditional checkpoint (0: unconditional). */

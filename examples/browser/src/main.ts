@@ -3,7 +3,7 @@
  * bar, draw them. A class-conditional model gets a digit picker and a guidance weight; "Sample"
  * draws again. `<main data-state>` goes loading → sampling → done (or error), for people and for
  * the end-to-end test. Query parameters `?n=16&steps=12&seed=0&digit=3&guidance=2` set the first
- * run.
+ * run (default: every digit in turn, guidance `DEFAULT_GUIDANCE`).
  * @module
  */
 import { checkpointFromBytes, type LoadedCheckpoint } from '@dale/models';
@@ -12,7 +12,7 @@ import modelUrl from '@dale/pretrained/models/mnist/model.safetensors?url';
 import { chooseBackend } from './backend.ts';
 import { classesOf, sampleDigits, samplerOf } from './digits.ts';
 import { drawGrid } from './grid-canvas.ts';
-import { DEFAULT_COUNT } from './settings.ts';
+import { DEFAULT_COUNT, DEFAULT_GUIDANCE } from './settings.ts';
 
 const main = document.querySelector('main')!;
 const status = document.querySelector<HTMLParagraphElement>('#status')!;
@@ -99,7 +99,7 @@ async function run(): Promise<void> {
   if (classesOf(checkpoint) > 0) {
     picker.hidden = false;
     digitInput.value = query.get('digit') ?? 'all';
-    guidanceInput.value = query.get('guidance') ?? guidanceInput.value;
+    guidanceInput.value = query.get('guidance') ?? String(DEFAULT_GUIDANCE - 1);
     button.addEventListener('click', () => {
       draw(checkpoint, backend).catch(fail);
     });

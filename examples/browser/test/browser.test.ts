@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_COUNT, DEFAULT_STEPS } from '../src/settings.ts';
+import { DEFAULT_COUNT, DEFAULT_GUIDANCE, DENOISER_SAMPLER } from '../src/settings.ts';
 import { type GridGeometry, qualityProblems, readGrid, SAMPLE_QUALITY } from './grid-check.ts';
 import { type StaticServer, serveDirectory } from './static-server.ts';
 
@@ -64,7 +64,7 @@ afterAll(async () => {
 
 describe('examples/browser in headless Chromium', () => {
   it(
-    'samples digits from the pretrained MNIST model and draws them as a grid on the canvas',
+    'samples digits from the pretrained MNIST model (class-conditional) and draws them as a grid on the canvas',
     async () => {
       const page = await context!.newPage();
       const errors: string[] = [];
@@ -87,12 +87,14 @@ describe('examples/browser in headless Chromium', () => {
       expect(await page.getAttribute('main', 'data-state'), status ?? '').toBe('done');
       // Headless Chromium with --disable-gpu has no WebGPU adapter: the page falls back to wasm.
       expect(await page.getAttribute('main', 'data-backend')).toBe('wasm');
-      expect(status).toMatch(
-        new RegExp(
-          `^${DEFAULT_COUNT} digits, ${DEFAULT_STEPS} Dale–Langevin steps, [\\d.]+ s on wasm`,
-        ),
-      );
-      expect(await page.getAttribute('#progress', 'value')).toBe(String(DEFAULT_STEPS));
+      // The pretrained mnist is a class-conditional denoiser: every digit in turn, with guidance,
+      // and DPM-Solver++(2M).
+      const { label, steps } = DENOISER_SAMPLER;
+      const asked = `${DEFAULT_COUNT} digits, every digit, guidance ${DEFAULT_GUIDANCE}, ${steps} ${label} steps, `;
+      expect(status?.slice(0, asked.length)).toBe(asked);
+      expect(status?.slice(asked.length)).toMatch(/^[\d.]+ s on wasm/);
+      expect(await page.getAttribute('#progress', 'value')).toBe(String(steps));
+      expect(await page.isVisible('#picker')).toBe(true);
 
       const { geometry, pixels } = await page.evaluate(() => {
         const canvas = document.querySelector<HTMLCanvasElement>('#samples')!;

@@ -11,32 +11,41 @@ import { dpmSolverSampler } from '@dale/samplers';
 import { GBM } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDigits, samplerOf } from '../src/digits.ts';
+import { classesOf, sampleDigits, samplerOf } from '../src/digits.ts';
 
-// The files the page fetches, read from the package that ships them.
-const modelDir = new URL('../node_modules/@dale/pretrained/models/mnist/', import.meta.url);
+// The files the page fetches (`mnist`), read from the package that ships them, and the
+// unconditional paper-recipe model beside them.
+const modelsDir = new URL('../node_modules/@dale/pretrained/models/', import.meta.url);
+const readCheckpoint = async (name: string) =>
+  checkpointFromBytes(
+    {
+      config: await readFile(new URL(`${name}/config.json`, modelsDir), 'utf8'),
+      model: new Uint8Array(await readFile(new URL(`${name}/model.safetensors`, modelsDir))),
+    },
+    { source: name },
+  );
 let checkpoint: LoadedCheckpoint;
+let paper: LoadedCheckpoint;
 
 beforeAll(async () => {
   await useBackend('cpu');
-  checkpoint = await checkpointFromBytes(
-    {
-      config: await readFile(new URL('config.json', modelDir), 'utf8'),
-      model: new Uint8Array(await readFile(new URL('model.safetensors', modelDir))),
-    },
-    { source: 'mnist' },
-  );
+  checkpoint = await readCheckpoint('mnist');
+  paper = await readCheckpoint('mnist-paper');
 });
 afterAll(() => {
-  disposeParams(checkpoint.model.params);
-  if (checkpoint.ema) disposeParams(checkpoint.ema);
+  for (const loaded of [checkpoint, paper]) {
+    disposeParams(loaded.model.params);
+    if (loaded.ema) disposeParams(loaded.ema);
+  }
 });
 
 describe('sampleDigits (what the page runs, here on the cpu backend)', () => {
   it('samples the pretrained checkpoint into pixels in [0, 1], reproducibly by seed, leaking no tensors', async () => {
+    expect(samplerOf(checkpoint)).toMatchObject({ name: 'dpm-solver-2m', steps: 12 });
+    expect(classesOf(checkpoint)).toBe(10);
     const before = tf.memory().numTensors;
     const progress: number[] = [];
-    const options = { count: 2, steps: 2, seed: 7 };
+    const options = { count: 2, steps: 2, seed: 7, guidance: 1 };
     const a = await sampleDigits(checkpoint, { ...options, onStep: (step) => progress.push(step) });
     expect(a.shape).toEqual([2, 28, 28, 1]);
     expect(a.values).toHaveLength(2 * 28 * 28);
@@ -47,6 +56,20 @@ describe('sampleDigits (what the page runs, here on the cpu backend)', () => {
     const c = await sampleDigits(checkpoint, { ...options, seed: 8 });
     expect(c.values).not.toEqual(a.values);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('samples the unconditional mnist-paper with Dale–Langevin', async () => {
+    expect(samplerOf(paper)).toMatchObject({ name: 'dale-langevin', steps: 100 });
+    expect(classesOf(paper)).toBe(0);
+    const progress: number[] = [];
+    const digits = await sampleDigits(paper, {
+      count: 2,
+      steps: 2,
+      seed: 7,
+      onStep: (step) => progress.push(step),
+    });
+    expect(digits.shape).toEqual([2, 28, 28, 1]);
+    expect(progress).toEqual([1, 2]);
   });
 
   it('refuses a checkpoint without the SDE it was trained with', async () => {
@@ -111,8 +134,8 @@ describe('sampleDigits of a class-conditional denoiser (an untrained tiny one)',
     await expect(sampleDigits(tiny, { count: 1, steps: 1, seed: 0, digit: 10 })).rejects.toThrow(
       /\[0, 9\]/,
     );
-    await expect(
-      sampleDigits(checkpoint, { count: 1, steps: 1, seed: 0, digit: 3 }),
-    ).rejects.toThrow(/unconditional/);
+    await expect(sampleDigits(paper, { count: 1, steps: 1, seed: 0, digit: 3 })).rejects.toThrow(
+      /unconditional/,
+    );
   });
 });

@@ -108,7 +108,7 @@ describe('@dale/generate', () => {
     disposeParams(model.params);
   });
 
-  it('the pretrained MNIST model from its bytes: digits as pixels in [0, 1] and a PNG sheet', async () => {
+  it('the pretrained MNIST model (class-conditional) from its bytes: digits as pixels in [0, 1] and a PNG sheet', async () => {
     const dir = pretrainedModelDir('mnist');
     const bytes = {
       config: readFileSync(`${dir}/config.json`),
@@ -116,10 +116,13 @@ describe('@dale/generate', () => {
     };
     const generator = await loadGenerator(bytes, { source: 'mnist' });
     expect(generator.isImage).toBe(true);
+    expect(generator.model.config.predicts).toBe('denoiser');
     const run = await generator.generate({
       n: 2,
-      sampler: 'dale-langevin',
+      sampler: 'dpm-solver-2m',
       settings: { steps: 2 },
+      labels: [3, 7],
+      guidance: 1,
       rng: Rng.fromSeed(0),
     });
     const pixels = take(tf.clone(run.pixels));
