@@ -75,10 +75,23 @@ export interface StepContext<Sp extends ChainSpace = SamplingSpace> {
 }
 
 /**
- * What a step function returns: the next state, or the next state and tensors to carry to the
- * next update (the history of a multistep method), which the loop keeps and disposes.
+ * What a step function returns: the next state, or the next state with tensors to carry to the
+ * next update (the history of a multistep method, the last stage of RK45), which the loop keeps
+ * and disposes. An update of an adaptive chain (`span`) also says the time it `reached`.
  */
-export type StepResult = tf.Tensor | { readonly x: tf.Tensor; readonly carry: tf.Tensor[] };
+export type StepResult =
+  | tf.Tensor
+  | {
+      readonly x: tf.Tensor;
+      readonly carry?: tf.Tensor[];
+      /**
+       * The time the update reached: needed in an adaptive chain ({@link ChainDefinition.span}),
+       * where it lies in [`to`, t) and the chain ends when it is `to`; ignored on a grid.
+       */
+      readonly reached?: number;
+      /** The score evaluations the update took, for `info.nfe`; default: `definition.evaluations`. */
+      readonly evaluations?: number;
+    };
 
 /**
  * One update of a chain from `t` to `tNext` (in forward notation: tNext < t, except in the
@@ -92,7 +105,7 @@ export type StepFn<Sp extends ChainSpace = SamplingSpace> = (
   context: StepContext<Sp>,
 ) => StepResult;
 
-/** A chain sampler's definition for {@link runChain}. Give exactly one of `times` and `steps`. */
+/** A chain sampler's definition for {@link runChain}. Give exactly one of `times`, `steps` and `span`. */
 export interface ChainDefinition<Sp extends ChainSpace = SamplingSpace> {
   /** The sampler's name, for error messages. */
   readonly name: string;
@@ -106,6 +119,13 @@ export interface ChainDefinition<Sp extends ChainSpace = SamplingSpace> {
   readonly times?: ArrayLike<number>;
   /** The updates as a list (for example from `gridSteps` or `annealedSteps`). */
   readonly steps?: readonly ChainStep[];
+  /**
+   * An adaptive chain from `from` down to `to` (`from` > `to`), whose updates choose their own
+   * steps (an adaptive ODE solver): each is called with the time reached so far and `to`, its
+   * `context.step` spans the rest of the way, and it returns the time it `reached`; the chain ends
+   * at `to`. The number of updates is not known in advance (`info.total` is undefined).
+   */
+  readonly span?: { readonly from: number; readonly to: number };
   /** Score evaluations per update, for `info.nfe`; a number (default 1) or one per step. */
   readonly evaluations?: number | ((step: ChainStep, index: number) => number);
   /** The update rule. */
@@ -114,10 +134,11 @@ export interface ChainDefinition<Sp extends ChainSpace = SamplingSpace> {
 
 /**
  * Run a chain sampler: draw the start (`options.shape` from the prior, `init` or `initFrom`),
- * enter the chain's coordinates, apply `definition.step` along the grid — each update in
- * `tf.tidy`, the previous state disposed, `onStep` called with snapshots every
- * `options.snapshotEvery` updates, the event loop given a turn every `options.yieldEveryMs` —
- * and return the result in ambient coordinates. Every built-in chain sampler is one call of it.
+ * enter the chain's coordinates, apply `definition.step` along the grid (or, in an adaptive
+ * chain, until it reaches `span.to`) — each update in `tf.tidy`, the previous state disposed,
+ * `onStep` called with snapshots every `options.snapshotEvery` updates, the event loop given a
+ * turn every `options.yieldEveryMs` — and return the result in ambient coordinates. Every
+ * built-in sampler is one call of it.
  *
  * @example
  * ```ts
@@ -152,9 +173,9 @@ export async function runChain<Sp extends ChainSpace>(
   definition: ChainDefinition<Sp>,
 ): Promise<tf.Tensor> {
   const { name: where, evaluations = 1 } = definition;
-  const steps = chainSteps(definition);
+  const plan = chainPlan(definition);
   const space = chainSpace(score, sde, definition);
-  const progress = new ProgressReporter(options, steps.length, where);
+  const progress = new ProgressReporter(options, plan.steps?.length, where);
   const start = initialSample(sde, options, where);
   let state: tf.Tensor;
   try {
@@ -164,49 +185,87 @@ export async function runChain<Sp extends ChainSpace>(
   }
   let carry: tf.Tensor[] = [];
   const count = typeof evaluations === 'number' ? () => evaluations : evaluations;
+  // An adaptive chain's time so far; a grid's steps are listed.
+  let time = plan.from ?? 0;
   try {
-    for (let index = 0; index < steps.length; index++) {
-      const step = steps[index]!;
+    for (let index = 0; ; index++) {
+      let step: ChainStep;
+      if (plan.steps) {
+        if (index === plan.steps.length) break;
+        step = plan.steps[index]!;
+      } else {
+        if (time === plan.to) break;
+        step = { t: time, delta: time - plan.to, noiseScale: 1, reached: plan.to };
+      }
       const current = state;
       const context: StepContext<Sp> = { score, sde, rng: options.rng, space, step, index, carry };
+      let reached: number | undefined;
+      let took: number | undefined;
       const result = tf.tidy(() => {
         const out = definition.step(current, step.t, step.reached, context);
-        const x = out instanceof tf.Tensor ? out : out.x;
-        return {
-          x: space.keep ? space.keep(x) : x,
-          carry: out instanceof tf.Tensor ? [] : out.carry,
-        };
+        if (out instanceof tf.Tensor) return { x: space.keep ? space.keep(out) : out, carry: [] };
+        ({ reached, evaluations: took } = out);
+        return { x: space.keep ? space.keep(out.x) : out.x, carry: out.carry ?? [] };
       });
       current.dispose();
       for (const tensor of carry) tensor.dispose();
       state = result.x;
       carry = result.carry;
+      const point = plan.steps ? step.reached : adaptiveReached(where, reached, step.t, plan.to);
+      time = point;
       const next = state;
-      const time = space.timeAt ? space.timeAt(step.reached) : step.reached;
-      await progress.step(time, count(step, index), () => space.leave(next, step.reached));
+      const at = space.timeAt ? space.timeAt(point) : point;
+      await progress.step(at, took ?? count(step, index), () => space.leave(next, point));
     }
-    return space.leave(state, steps.at(-1)!.reached);
+    return space.leave(state, plan.steps ? plan.steps.at(-1)!.reached : plan.to);
   } finally {
     state.dispose();
     for (const tensor of carry) tensor.dispose();
   }
 }
 
-function chainSteps(
-  definition: Pick<ChainDefinition, 'name' | 'times' | 'steps'>,
-): readonly ChainStep[] {
-  const { name, times, steps } = definition;
-  if ((times === undefined) === (steps === undefined)) {
+/** A chain's updates: listed (a grid or a list), or adaptive from `from` to `to`. */
+type ChainPlan =
+  | { readonly steps: readonly ChainStep[]; readonly from?: undefined; readonly to?: undefined }
+  | { readonly steps?: undefined; readonly from: number; readonly to: number };
+
+function chainPlan(
+  definition: Pick<ChainDefinition, 'name' | 'times' | 'steps' | 'span'>,
+): ChainPlan {
+  const { name, times, steps, span } = definition;
+  const given = [times, steps, span].filter((v) => v !== undefined).length;
+  if (given !== 1) {
     throw new DaleError(
       'invalid-sampler',
-      `${name}: a chain needs exactly one of times (a grid) and steps (a list of updates)`,
+      `${name}: a chain needs exactly one of times (a grid), steps (a list of updates) and span (an adaptive chain)`,
     );
+  }
+  if (span) {
+    const { from, to } = span;
+    if (!(Number.isFinite(from) && Number.isFinite(to) && from > to)) {
+      throw new DaleError(
+        'invalid-sampler',
+        `${name}: an adaptive chain's span needs finite times from > to, got from ${from} and to ${to}`,
+      );
+    }
+    return { from, to };
   }
   const list = steps ?? gridSteps(times!);
   if (list.length === 0) {
     throw new DaleError('invalid-sampler-options', `${name}: a chain needs at least one update`);
   }
-  return list;
+  return { steps: list };
+}
+
+/** The time an update of an adaptive chain reached, checked: in [to, t). */
+function adaptiveReached(name: string, reached: number | undefined, t: number, to: number): number {
+  if (!(typeof reached === 'number' && reached >= to && reached < t)) {
+    throw new DaleError(
+      'invalid-sampler',
+      `${name}: an update of an adaptive chain must return the time it reached, in [${to}, ${t}), got ${reached}`,
+    );
+  }
+  return reached;
 }
 
 function chainSpace<Sp extends ChainSpace>(

@@ -14,6 +14,12 @@ export type Velocity = (y: tf.Tensor, t: number) => tf.Tensor;
 /** The ODE methods. */
 export type OdeMethod = 'euler' | 'heun' | 'rk45';
 
+/** The ODE methods, in the order error messages list them. */
+export const ODE_METHODS: readonly OdeMethod[] = ['euler', 'heun', 'rk45'];
+
+/** The steps of the fixed-step ODE methods when none are given: 100. */
+export const DEFAULT_ODE_STEPS = 100;
+
 /** Options of {@link integrateODE}. */
 export interface OdeOptions {
   /** `'euler'` (order 1), `'heun'` (order 2) or `'rk45'` (adaptive Dormand–Prince, order 5); default `'rk45'`. */
@@ -72,6 +78,35 @@ function rms(v: tf.Tensor): number {
   return tf.tidy(() => Math.sqrt(tf.mean(tf.square(v)).dataSync()[0]!));
 }
 
+/** The `steps + 1` times of `steps` equal steps from t0 to t1, the last exactly t1. */
+export function equalSteps(t0: number, t1: number, steps: number): Float64Array {
+  const times = new Float64Array(steps + 1);
+  for (let i = 0; i <= steps; i++) times[i] = i === steps ? t1 : t0 + ((t1 - t0) * i) / steps;
+  return times;
+}
+
+/** Velocity evaluations of one step of a fixed-step method. */
+export const FIXED_STEP_EVALUATIONS = { euler: 1, heun: 2 } as const;
+
+/**
+ * One step of a fixed-step method from t to tNext: Euler, y + h f(y, t), or Heun (explicit
+ * trapezoidal), y + (h/2)(k₁ + f(y + h k₁, tNext)), with h = tNext − t. Intermediate tensors are
+ * not disposed: call it inside `tf.tidy`.
+ */
+export function fixedStep(
+  method: 'euler' | 'heun',
+  f: Velocity,
+  y: tf.Tensor,
+  t: number,
+  tNext: number,
+): tf.Tensor {
+  const h = tNext - t;
+  const k1 = f(y, t);
+  if (method === 'euler') return tf.add(y, tf.mul(h, k1));
+  const k2 = f(tf.add(y, tf.mul(h, k1)), tNext);
+  return tf.add(y, tf.mul(h / 2, tf.add(k1, k2)));
+}
+
 /**
  * Integrate dy/dt = f(y, t) from t0 to t1 (either direction) starting at `y0` (not disposed).
  * Every step runs in `tf.tidy`. RK45 controls the error per step,
@@ -87,11 +122,7 @@ export async function integrateODE(
   report?: OdeReport,
   where = 'integrateODE',
 ): Promise<OdeSolution> {
-  const method = requireOneOf(where, 'method', options.method ?? 'rk45', [
-    'euler',
-    'heun',
-    'rk45',
-  ] as const);
+  const method = requireOneOf(where, 'method', options.method ?? 'rk45', ODE_METHODS);
   if (!(Number.isFinite(t0) && Number.isFinite(t1) && t0 !== t1)) {
     throw new DaleError(
       'invalid-sampler-options',
@@ -99,22 +130,16 @@ export async function integrateODE(
     );
   }
   if (method === 'rk45') return dormandPrince(f, y0, t0, t1, options, report, where);
-  const steps = requireInteger(where, 'steps', options.steps ?? 100, 1);
+  const steps = requireInteger(where, 'steps', options.steps ?? DEFAULT_ODE_STEPS, 1);
+  const times = equalSteps(t0, t1, steps);
   let y = tf.clone(y0);
   let nfe = 0;
   try {
     for (let i = 0; i < steps; i++) {
-      const t = t0 + ((t1 - t0) * i) / steps;
-      const tNext = i + 1 === steps ? t1 : t0 + ((t1 - t0) * (i + 1)) / steps;
-      const h = tNext - t;
       const current = y;
-      const next = tf.tidy(() => {
-        const k1 = f(current, t);
-        if (method === 'euler') return tf.add(current, tf.mul(h, k1));
-        const k2 = f(tf.add(current, tf.mul(h, k1)), tNext);
-        return tf.add(current, tf.mul(h / 2, tf.add(k1, k2)));
-      });
-      const evaluations = method === 'euler' ? 1 : 2;
+      const tNext = times[i + 1]!;
+      const next = tf.tidy(() => fixedStep(method, f, current, times[i]!, tNext));
+      const evaluations = FIXED_STEP_EVALUATIONS[method];
       nfe += evaluations;
       current.dispose();
       y = next;
@@ -127,15 +152,39 @@ export async function integrateODE(
   return { y, nfe, steps, rejected: 0 };
 }
 
-async function dormandPrince(
+/** An accepted RK45 step: the new state, its first stage for the next step (FSAL), the time reached and the evaluations since the last accepted step. */
+export interface Rk45Step {
+  readonly y: tf.Tensor;
+  readonly k: tf.Tensor;
+  readonly t: number;
+  readonly evaluations: number;
+}
+
+/**
+ * The Dormand–Prince 5(4) step controller of an integration from t0 to t1: `advance` makes one
+ * accepted step (after any rejected attempts) and keeps the step size, the counts and the limit
+ * `maxSteps` across steps. Nothing it is given is disposed; rejected attempts are.
+ */
+export interface Rk45Stepper {
+  /**
+   * One accepted step from `y` at time `t` whose first stage is `k1` (`undefined` on the first
+   * step: it is then evaluated, with Hairer's initial step, 2 more evaluations).
+   */
+  advance(y: tf.Tensor, t: number, k1: tf.Tensor | undefined): Rk45Step;
+  /** Accepted steps so far. */
+  readonly accepted: number;
+  /** Rejected attempts so far. */
+  readonly rejected: number;
+}
+
+/** The RK45 controller of an integration from t0 to t1 (options checked here). */
+export function rk45Stepper(
   f: Velocity,
-  y0: tf.Tensor,
   t0: number,
   t1: number,
   options: OdeOptions,
-  report: OdeReport | undefined,
   where: string,
-): Promise<OdeSolution> {
+): Rk45Stepper {
   const rtol = requirePositive(where, 'rtol', options.rtol ?? 1e-5);
   const atol = requirePositive(where, 'atol', options.atol ?? 1e-5);
   const maxSteps = requireInteger(where, 'maxSteps', options.maxSteps ?? 10_000, 1);
@@ -145,20 +194,18 @@ async function dormandPrince(
   const hi = Math.max(t0, t1);
   const at = (t: number) => Math.min(hi, Math.max(lo, t));
 
-  let y = tf.clone(y0);
-  let k1: tf.Tensor | undefined;
+  let h = 0;
   let nfe = 0;
-  let t = t0;
   let reported = 0;
   let accepted = 0;
   let rejected = 0;
   let lastRejected = false;
-  try {
-    const start = y;
+
+  /** f at the start and the first step size, from the scales of y and f. */
+  function begin(start: tf.Tensor): tf.Tensor {
     const k0 = f(start, t0);
-    k1 = k0;
     // Hairer, Nørsett & Wanner, "Solving ODEs I", II.4: a first step from the scales of y and f.
-    let h = tf.tidy(() => {
+    h = tf.tidy(() => {
       const scale = tf.add(atol, tf.mul(rtol, tf.abs(start)));
       const d0 = rms(tf.div(start, scale));
       const d1 = rms(tf.div(k0, scale));
@@ -170,66 +217,104 @@ async function dormandPrince(
       return Math.min(100 * h0, h1, span);
     });
     nfe += 2;
-    while (direction * (t1 - t) > 0) {
-      if (accepted + rejected >= maxSteps) {
-        throw new DaleError(
-          'ode-max-steps',
-          `${where}: RK45 reached maxSteps = ${maxSteps} at t = ${t} (integrating to ${t1}) after ${nfe} evaluations; loosen rtol/atol or raise maxSteps`,
-        );
-      }
-      const last = h >= Math.abs(t1 - t);
-      const step = last ? t1 - t : direction * h;
-      if (!(Math.abs(step) > 1e-12 * Math.max(1, Math.abs(t)))) {
-        throw new DaleError(
-          'ode-step-too-small',
-          `${where}: RK45 step size underflow at t = ${t} (step ${step}); the velocity may be infinite or NaN there`,
-        );
-      }
-      const current = y;
-      const first: tf.Tensor = k1;
-      const { yNew, kLast, error } = tf.tidy(() => {
-        const k: tf.Tensor[] = [first];
-        let stage = current;
-        for (let i = 1; i < 7; i++) {
-          stage = combine(current, step, A[i]!, k);
-          k.push(f(stage, last && i >= 5 ? t1 : at(t + C[i]! * step)));
+    return k0;
+  }
+
+  function advance(current: tf.Tensor, t: number, k1: tf.Tensor | undefined): Rk45Step {
+    const first = k1 ?? begin(current);
+    try {
+      for (;;) {
+        if (accepted + rejected >= maxSteps) {
+          throw new DaleError(
+            'ode-max-steps',
+            `${where}: RK45 reached maxSteps = ${maxSteps} at t = ${t} (integrating to ${t1}) after ${nfe} evaluations; loosen rtol/atol or raise maxSteps`,
+          );
         }
-        const errorVector = tf.mul(
-          step,
-          tf.addN(E.flatMap((e, i) => (e === 0 ? [] : [tf.mul(e, k[i]!)]))),
-        );
-        const scale = tf.add(atol, tf.mul(rtol, tf.maximum(tf.abs(current), tf.abs(stage))));
-        const norm = tf.sqrt(tf.mean(tf.square(tf.div(errorVector, scale))));
-        return { yNew: stage, kLast: k[6]!, error: norm };
-      });
-      nfe += 6;
-      const err = error.dataSync()[0]!;
-      error.dispose();
-      const factor = Number.isFinite(err) ? (err === 0 ? 10 : 0.9 * err ** (-1 / 5)) : 0.2;
-      if (err <= 1) {
-        current.dispose();
-        first.dispose();
-        y = yNew;
-        k1 = kLast;
-        t = last ? t1 : t + step;
-        accepted += 1;
-        h = Math.abs(step) * Math.min(lastRejected ? 1 : 10, Math.max(0.2, factor));
-        lastRejected = false;
-        if (report) await report(t, nfe - reported, yNew);
-        reported = nfe;
-      } else {
+        const last = h >= Math.abs(t1 - t);
+        const step = last ? t1 - t : direction * h;
+        if (!(Math.abs(step) > 1e-12 * Math.max(1, Math.abs(t)))) {
+          throw new DaleError(
+            'ode-step-too-small',
+            `${where}: RK45 step size underflow at t = ${t} (step ${step}); the velocity may be infinite or NaN there`,
+          );
+        }
+        const { yNew, kLast, error } = tf.tidy(() => {
+          const k: tf.Tensor[] = [first];
+          let stage = current;
+          for (let i = 1; i < 7; i++) {
+            stage = combine(current, step, A[i]!, k);
+            k.push(f(stage, last && i >= 5 ? t1 : at(t + C[i]! * step)));
+          }
+          const errorVector = tf.mul(
+            step,
+            tf.addN(E.flatMap((e, i) => (e === 0 ? [] : [tf.mul(e, k[i]!)]))),
+          );
+          const scale = tf.add(atol, tf.mul(rtol, tf.maximum(tf.abs(current), tf.abs(stage))));
+          const norm = tf.sqrt(tf.mean(tf.square(tf.div(errorVector, scale))));
+          return { yNew: stage, kLast: k[6]!, error: norm };
+        });
+        nfe += 6;
+        const err = error.dataSync()[0]!;
+        error.dispose();
+        const factor = Number.isFinite(err) ? (err === 0 ? 10 : 0.9 * err ** (-1 / 5)) : 0.2;
+        if (err <= 1) {
+          accepted += 1;
+          h = Math.abs(step) * Math.min(lastRejected ? 1 : 10, Math.max(0.2, factor));
+          lastRejected = false;
+          const evaluations = nfe - reported;
+          reported = nfe;
+          return { y: yNew, k: kLast, t: last ? t1 : t + step, evaluations };
+        }
         yNew.dispose();
         kLast.dispose();
         rejected += 1;
         h = Math.abs(step) * Math.max(0.2, Math.min(1, factor));
         lastRejected = true;
       }
+    } finally {
+      if (first !== k1) first.dispose();
+    }
+  }
+
+  return {
+    advance,
+    get accepted() {
+      return accepted;
+    },
+    get rejected() {
+      return rejected;
+    },
+  };
+}
+
+async function dormandPrince(
+  f: Velocity,
+  y0: tf.Tensor,
+  t0: number,
+  t1: number,
+  options: OdeOptions,
+  report: OdeReport | undefined,
+  where: string,
+): Promise<OdeSolution> {
+  const stepper = rk45Stepper(f, t0, t1, options, where);
+  let y = tf.clone(y0);
+  let k1: tf.Tensor | undefined;
+  let nfe = 0;
+  let t = t0;
+  try {
+    while (t !== t1) {
+      const next = stepper.advance(y, t, k1);
+      y.dispose();
+      k1?.dispose();
+      ({ y, k: k1, t } = next);
+      nfe += next.evaluations;
+      if (report) await report(t, next.evaluations, y);
     }
   } catch (error) {
     y.dispose();
     k1?.dispose();
     throw error;
   }
-  k1.dispose();
-  return { y, nfe, steps: accepted, rejected };
+  k1?.dispose();
+  return { y, nfe, steps: stepper.accepted, rejected: stepper.rejected };
 }

@@ -1,12 +1,22 @@
 import { DaleError } from '@dale/core';
 import { isPositiveSDE, type ScoreFn, type SDE } from '@dale/sde';
 import type * as tf from '@tensorflow/tfjs-core';
-import { integrateODE, type OdeOptions, type OdeReport } from './ode.ts';
-import { ProgressReporter } from './progress.ts';
+import { type ChainSpace, runChain } from './chain.ts';
+import {
+  DEFAULT_ODE_STEPS,
+  equalSteps,
+  FIXED_STEP_EVALUATIONS,
+  fixedStep,
+  integrateODE,
+  ODE_METHODS,
+  type OdeOptions,
+  type OdeReport,
+  rk45Stepper,
+  type Velocity,
+} from './ode.ts';
 import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
-import { initialSample } from './start.ts';
 import type { SamplerOptions } from './types.ts';
-import { requireNonNegative } from './validate.ts';
+import { requireInteger, requireNonNegative, requireOneOf } from './validate.ts';
 
 /** The result of {@link solveProbabilityFlow}. */
 export interface ProbabilityFlowSolution {
@@ -92,7 +102,8 @@ export interface ProbabilityFlowOptions extends SamplerOptions, OdeOptions {
  * Sample by integrating the probability-flow ODE (guide: M10 for positive SDEs, in log space)
  * from T down to ε with Euler, Heun or adaptive RK45; the only randomness is the start.
  * `onStep` reports every accepted step with the number of score evaluations so far
- * (`info.nfe`); for RK45, `info.total` is undefined.
+ * (`info.nfe`); for RK45, `info.total` is undefined. It is one {@link runChain}: a grid of equal
+ * steps for Euler and Heun, an adaptive chain for RK45 (carrying its last stage).
  *
  * @example
  * ```ts
@@ -104,32 +115,37 @@ export async function probabilityFlowSampler(
   sde: SDE,
   options: ProbabilityFlowOptions,
 ): Promise<tf.Tensor> {
-  const where = 'probabilityFlowSampler';
-  const eps = requireNonNegative(where, 'eps', options.eps ?? 1e-3);
+  const name = 'probabilityFlowSampler';
+  const eps = requireNonNegative(name, 'eps', options.eps ?? 1e-3);
   if (!(eps < sde.T)) {
     throw new DaleError(
       'invalid-sampler-options',
-      `${where}: eps must be smaller than the SDE's final time T = ${sde.T}, got ${eps}`,
+      `${name}: eps must be smaller than the SDE's final time T = ${sde.T}, got ${eps}`,
     );
   }
-  const method = options.method ?? 'rk45';
-  const space = flowSpace(score, sde, where);
-  const progress = new ProgressReporter(
-    options,
-    method === 'rk45' ? undefined : (options.steps ?? 100),
-    where,
-  );
-  const start = initialSample(sde, options, where);
-  try {
-    const { x } = await solveProbabilityFlow(
-      score,
-      sde,
-      start,
-      { ...options, from: sde.T, to: eps },
-      (t, evaluations, y) => progress.step(t, evaluations, () => space.leave(y)),
-    );
-    return x;
-  } finally {
-    start.dispose();
+  const method = requireOneOf(name, 'method', options.method ?? 'rk45', ODE_METHODS);
+  const flow = flowSpace(score, sde, name);
+  const velocity: Velocity = (y, t) => flow.velocity(y, t);
+  // The ODE's state is not clipped (no `keep`): the flow stays where the solver takes it.
+  const space: ChainSpace = { enter: (x) => flow.enter(x), leave: (y) => flow.leave(y) };
+  if (method === 'rk45') {
+    const rk45 = rk45Stepper(velocity, sde.T, eps, options, name);
+    return runChain(score, sde, options, {
+      name,
+      space,
+      span: { from: sde.T, to: eps },
+      step: (y, t, _to, { carry: [k1] }) => {
+        const next = rk45.advance(y, t, k1);
+        return { x: next.y, carry: [next.k], reached: next.t, evaluations: next.evaluations };
+      },
+    });
   }
+  const steps = requireInteger(name, 'steps', options.steps ?? DEFAULT_ODE_STEPS, 1);
+  return runChain(score, sde, options, {
+    name,
+    space,
+    times: equalSteps(sde.T, eps, steps),
+    evaluations: FIXED_STEP_EVALUATIONS[method],
+    step: (y, t, tNext) => fixedStep(method, velocity, y, t, tNext),
+  });
 }

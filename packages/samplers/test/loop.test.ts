@@ -1,14 +1,16 @@
-import { Rng } from '@dale/core';
+import { DaleError, Rng } from '@dale/core';
 import { gbm, vpSDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   annealedDaleLangevinSampler,
   annealedSignAgnosticSampler,
+  type ChainDefinition,
   daleLangevinSampler,
   eulerMaruyamaSampler,
   predictorCorrectorSampler,
   probabilityFlowSampler,
+  runChain,
   type SamplerOptions,
   type StepInfo,
   signAgnosticSampler,
@@ -77,9 +79,9 @@ describe('memory: no tensor is left behind over 1000 steps', () => {
       const x = await sample();
       expect(counts.length).toBeGreaterThanOrEqual(name.includes('RK45') ? 10 : 1000);
       // During the run the number of live tensors never changes (the chains hold one state;
-      // the ODE solvers also hold their start and, for RK45, the FSAL stage).
+      // RK45 also carries its FSAL stage).
       expect(Math.max(...counts)).toBe(Math.min(...counts));
-      const held = name.startsWith('probabilityFlow') ? (name.includes('RK45') ? 4 : 3) : 1;
+      const held = name.includes('RK45') ? 2 : 1;
       expect(Math.min(...counts)).toBe(before + held);
       // Afterwards: only the result.
       expect(tf.memory().numTensors).toBe(before + 1);
@@ -143,5 +145,70 @@ describe('progress, snapshots and yielding', () => {
     x.dispose();
     // The first update runs before any yield; the timer fires at the first yield after it.
     expect(seen).toEqual([false, true, true]);
+  });
+});
+
+describe('runChain: an adaptive chain (span)', () => {
+  // Each update halves the way left to `to`, and snaps to it once within 0.15.
+  const halve = (t: number, to: number) => (t - to < 0.15 ? to : t - (t - to) / 2);
+
+  it('runs until the updates reach span.to, reporting the times reached and their evaluations', async () => {
+    const infos: [number, number | undefined, number, number][] = [];
+    const seen: [number, number, number][] = [];
+    const init = tf.zeros([3, 2]);
+    const x = await runChain(
+      score,
+      sde,
+      {
+        init,
+        rng: Rng.fromSeed(5),
+        onStep: (info) => {
+          infos.push([info.step, info.total, info.t, info.nfe]);
+        },
+      },
+      {
+        name: 'halving',
+        span: { from: 1, to: 0.2 },
+        step: (y, t, to, { index, step }) => {
+          seen.push([t, to, step.delta]);
+          return { x: tf.add(y, 1), reached: halve(t, to), evaluations: index + 1 };
+        },
+      },
+    );
+    expect(seen).toEqual([
+      [1, 0.2, expect.closeTo(0.8, 12)],
+      [0.6, 0.2, expect.closeTo(0.4, 12)],
+      [expect.closeTo(0.4, 12), 0.2, expect.closeTo(0.2, 12)],
+      [expect.closeTo(0.3, 12), 0.2, expect.closeTo(0.1, 12)],
+    ]);
+    expect(infos).toEqual([
+      [1, undefined, 0.6, 1],
+      [2, undefined, expect.closeTo(0.4, 12), 3],
+      [3, undefined, expect.closeTo(0.3, 12), 6],
+      [4, undefined, 0.2, 10],
+    ]);
+    expect(take(x)).toEqual(new Float64Array(6).fill(4));
+    tf.dispose([x, init]);
+  });
+
+  it('rejects an update that does not say a time in [to, t), and a chain with both times and span', async () => {
+    const before = tf.memory().numTensors;
+    const chain = (definition: ChainDefinition & { readonly space?: 'ambient' }) =>
+      runChain(score, sde, { shape: [2], rng: Rng.fromSeed(6) }, definition);
+    const span = { from: 1, to: 0.2 };
+    for (const reached of [undefined, 1, 0.1, Number.NaN]) {
+      await expect(
+        chain({ name: 'bad', span, step: (v) => ({ x: tf.add(v, 1), reached }) }),
+      ).rejects.toThrow(
+        /bad: an update of an adaptive chain must return the time it reached, in \[0.2, 1\)/,
+      );
+    }
+    await expect(
+      chain({ name: 'both', span, times: [1, 0.2], step: (v) => v }),
+    ).rejects.toBeInstanceOf(DaleError);
+    await expect(
+      chain({ name: 'backwards', span: { from: 0.2, to: 1 }, step: (v) => v }),
+    ).rejects.toThrow(/backwards: an adaptive chain's span needs finite times from > to/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
