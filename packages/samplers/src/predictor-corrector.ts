@@ -85,7 +85,8 @@ function correctorAlpha(sde: SDE, logSpaceState: boolean, from: number, to: numb
  * space driven by the latent score s_H + 1 (M4), so samples stay positive; for additive SDEs
  * (VE, VP) both run in ambient space with the Stein score. On each grid step the predictor goes
  * from t_k to t_{k+1}, then `correctorSteps` Langevin updates run at t_{k+1} with
- * ε = 2α (r‖z‖/‖g‖)² ({@link langevinCorrectorStep}).
+ * ε = 2α (r‖z‖/‖g‖)² ({@link langevinCorrectorStep}). With `denoiseLast` the last update is the
+ * predictor's noise-free step alone (no corrector after it, no noise drawn for it).
  *
  * @example
  * ```ts
@@ -110,8 +111,10 @@ export async function predictorCorrectorSampler(
     name,
     space: inLogSpace ? 'log' : 'ambient',
     steps,
-    evaluations: 1 + correctorSteps,
+    evaluations: (step) => (step.noiseScale === 0 ? 1 : 1 + correctorSteps),
     step: (x, t, tNext, { space, rng, step }) => {
+      // denoiseLast: the last update is the predictor's drift alone, no noise and no corrector.
+      if (step.noiseScale === 0) return eulerMaruyamaStep(space.reverse, x, t, step.delta);
       const alpha = correctorAlpha(sde, inLogSpace, t, tNext);
       let y = space.keep(
         eulerMaruyamaStep(space.reverse, x, t, step.delta, randomNormal(rng, x.shape)),
