@@ -1,5 +1,6 @@
-// The packed-install test's browser page: the pretrained MNIST model, sampled on whatever
-// `useBackend('auto')` picks (wasm in headless Chromium), with no setWasmPaths and no other setup.
+// The packed-install test's browser page: the pretrained paper-recipe MNIST model (`mnist-paper`,
+// unconditional, so a few Dale–Langevin steps run it), sampled on whatever `useBackend('auto')`
+// picks (wasm in headless Chromium), with no setWasmPaths and no other setup.
 import '@dale/backend-wasm';
 import { Rng, useBackend } from '@dale/core';
 import { checkpointFromBytes, scoreFnFromModel } from '@dale/models';
@@ -15,8 +16,8 @@ const main = document.querySelector('main');
 try {
   const chosen = await useBackend('auto');
   main.dataset.backend = chosen.name;
-  const bytes = await fetchPretrainedModel('mnist');
-  const { model, ema, meta } = await checkpointFromBytes(bytes, { source: 'mnist' });
+  const bytes = await fetchPretrainedModel('mnist-paper');
+  const { model, ema, meta } = await checkpointFromBytes(bytes, { source: 'mnist-paper' });
   const sde = sdeFromConfig(meta.sde);
   const score = scoreFnFromModel(model, sde, { params: ema ?? model.params });
   const x = await daleLangevinSampler(score, sde, {
