@@ -5,15 +5,8 @@
  * training-kernels.test.ts: 1e-4 of the reference's largest magnitude (float32 sums in another
  * order move results by ~1e-6 relative; an indexing error by O(1)).
  */
-import {
-  GROUP_NORM_KERNEL,
-  type GroupNormActivation,
-  groupNormBackward,
-  groupNormForward,
-  Rng,
-  randomNormal,
-  useBackend,
-} from '@dale/core';
+import { GROUP_NORM_KERNEL, Rng, randomNormal, useBackend } from '@dale/core';
+import { type GroupNormActivation, groupNormBackward, groupNormForward } from '@dale/core/internal';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WASM_TRAINING_KERNELS } from '../src/index.ts';

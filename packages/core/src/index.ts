@@ -22,26 +22,7 @@ export {
   useBackend,
 } from './backend/registry.ts';
 export { DaleError } from './errors.ts';
-export {
-  fusedGroupNormAvailable,
-  GROUP_NORM_GRAD_KERNEL,
-  GROUP_NORM_KERNEL,
-  type GroupNormActivation,
-  type GroupNormArithmetic,
-  type GroupNormAttrs,
-  type GroupNormDims,
-  type GroupNormGradInputs,
-  type GroupNormGradOutputs,
-  type GroupNormInputs,
-  type GroupNormOutputs,
-  groupNormBackward,
-  groupNormDims,
-  groupNormForward,
-  groupNormGradConfig,
-  type HostArrays,
-  registerFusedGroupNorm,
-  runGroupNormKernel,
-} from './fused-group-norm.ts';
+export { fusedGroupNormAvailable, GROUP_NORM_KERNEL } from './fused-group-norm.ts';
 export {
   assertSingleTfjsCore,
   importPeer,

@@ -9,7 +9,7 @@ import {
   type GroupNormDims,
   groupNormBackward,
   groupNormForward,
-} from '@dale/core';
+} from '@dale/core/internal';
 import { GROUP_NORM_WASM } from './group-norm-wasm.ts';
 
 interface Exports {

@@ -3,12 +3,8 @@
  * WebAssembly heap: by the SIMD module of `group-norm-simd.ts` once {@link useGroupNormSimd} has
  * loaded it, by `@dale/core`'s JavaScript arithmetic (the same as the `cpu` kernels) before.
  */
-import {
-  GROUP_NORM_GRAD_KERNEL,
-  GROUP_NORM_KERNEL,
-  type HostArrays,
-  runGroupNormKernel,
-} from '@dale/core';
+import { GROUP_NORM_KERNEL } from '@dale/core';
+import { GROUP_NORM_GRAD_KERNEL, type HostArrays, runGroupNormKernel } from '@dale/core/internal';
 import type * as tf from '@tensorflow/tfjs-core';
 import { type GroupNormImplementation, jsGroupNorm, loadGroupNorm } from './group-norm-simd.ts';
 import { allocate, asWasm, f32, type KernelArgs } from './wasm-heap.ts';
