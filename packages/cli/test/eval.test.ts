@@ -6,18 +6,15 @@ import { decodePng, type ImageDataset } from '@dale/data';
 import { type DisposableFeatureExtractor, domainExtractor } from '@dale/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { EvalReport } from '../src/commands/eval.ts';
+import { evaluateSamples, NN_SAMPLES, type SampleSource } from '../src/evaluate.ts';
+import { bufferOutput, main } from '../src/index.ts';
 import {
-  bufferOutput,
-  type EvalReport,
-  evaluateSamples,
-  main,
-  NN_SAMPLES,
   type ReferenceFeatures,
   referenceFeatures,
   referenceImages,
-  type SampleSource,
   trainingImages,
-} from '../src/index.ts';
+} from '../src/reference.ts';
 import { writeTinyCheckpoint } from './tiny-checkpoint.ts';
 
 const hasData = Boolean(process.env.DALE_DATA_DIR);
@@ -342,6 +339,31 @@ describe.skipIf(!hasData)('dale eval (MNIST test split, domain features, wasm)',
       'reference: mnist-classifier-dense128 features of mnist/test from',
     );
     expect(output.err).toMatch(/^eval 4\/4 {2}[\d.]+ steps\/s {2}batch 2\/2 {2}ETA 0s$/m);
+  });
+
+  it('dale eval --model mnist: the class-conditional default, with dpm-solver-2m and guidance', async () => {
+    const out = join(root, 'report-mnist.json');
+    const output = bufferOutput();
+    const args = ['--n', '20', '--batch', '20', '--steps', '3', '--guidance', '1'];
+    const code = await main(
+      ['eval', '--model', 'mnist', ...args, '--metrics', 'fid', '--backend', 'wasm', '--out', out],
+      { output },
+    );
+    expect(code, output.err).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as EvalReport;
+    expect(report.settings).toMatchObject({
+      model: 'mnist',
+      dataset: 'mnist',
+      weights: 'ema',
+      sampler: 'dpm-solver-2m',
+      steps: 3,
+      class: 'all',
+      guidance: 1,
+      n: 20,
+    });
+    expect(Number.isFinite(report.fid)).toBe(true);
+    // Every digit in turn was asked for, so the classifier says how many came out as asked.
+    expect(report.classifier!.asRequestedFraction).toBeGreaterThanOrEqual(0);
   });
 
   it('--floor measures n real training images the same way, beside the samples', async () => {
