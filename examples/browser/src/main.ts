@@ -99,7 +99,7 @@ async function run(): Promise<void> {
   if (classesOf(checkpoint) > 0) {
     picker.hidden = false;
     digitInput.value = query.get('digit') ?? 'all';
-    guidanceInput.value = query.get('guidance') ?? String(DEFAULT_GUIDANCE - 1);
+    guidanceInput.value = query.get('guidance') ?? String(DEFAULT_GUIDANCE);
     button.addEventListener('click', () => {
       draw(checkpoint, backend).catch(fail);
     });

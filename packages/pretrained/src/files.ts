@@ -50,7 +50,7 @@ export function isPretrainedModelName(name: string): name is PretrainedModelName
  */
 export function resolvePretrainedModelName(name: string): PretrainedModelName | undefined {
   if (isPretrainedModelName(name)) return name;
-  return name in PRETRAINED_MODEL_ALIASES ? PRETRAINED_MODEL_ALIASES[name] : undefined;
+  return Object.hasOwn(PRETRAINED_MODEL_ALIASES, name) ? PRETRAINED_MODEL_ALIASES[name] : undefined;
 }
 
 /**

@@ -113,7 +113,7 @@ export async function runSample(
   context: RunContext = {},
 ): Promise<number> {
   const { dir: checkpoint, deprecation } = resolveCheckpoint(values, 'sample');
-  void deprecation;
+  if (deprecation) output.stderr(deprecation);
   // An unknown --sampler is a usage error before any work; the default depends on the checkpoint.
   if (values.sampler !== undefined) resolveSampler(values, 'sample');
   const n = integerOption(values, 'n', 'sample') ?? 64;
