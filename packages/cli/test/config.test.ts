@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bufferOutput, main, UsageError, validateTrainConfig } from '../src/index.ts';
+import { validateTrainConfig } from '../src/config.ts';
+import { UsageError } from '../src/errors.ts';
+import { bufferOutput, main } from '../src/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dale-cli-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferOutput, type EvalReport, main } from '../src/index.ts';
+import type { EvalReport } from '../src/commands/eval.ts';
+import { bufferOutput, main } from '../src/index.ts';
 import { writeTinyCheckpoint } from './tiny-checkpoint.ts';
 
 const hasData = Boolean(process.env.DALE_DATA_DIR);

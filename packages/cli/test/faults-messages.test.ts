@@ -9,7 +9,7 @@ import { disposeParams, flattenParams } from '@dale/models';
 import { loadCheckpoint, saveCheckpoint } from '@dale/models/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { samplerSettings } from '../src/index.ts';
+import { samplerSettings } from '../src/generation-options.ts';
 import { daleSync } from './fault-run.ts';
 import { writeTinyCheckpoint } from './tiny-checkpoint.ts';
 

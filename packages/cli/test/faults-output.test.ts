@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bufferOutput, type EvalReport, main } from '../src/index.ts';
+import type { EvalReport } from '../src/commands/eval.ts';
+import { bufferOutput, main } from '../src/index.ts';
 import { daleChild } from './fault-run.ts';
 import { writeTinyCheckpoint } from './tiny-checkpoint.ts';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bufferOutput, DALE_PACKAGES, type InfoReport, main } from '../src/index.ts';
+import { DALE_PACKAGES, type InfoReport } from '../src/commands/info.ts';
+import { bufferOutput, main } from '../src/index.ts';
 
 const packages = join(import.meta.dirname, '../..');
 const versionOn = (dir: string) =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadTrainingSet, referenceImages } from '../src/index.ts';
+import { loadTrainingSet } from '../src/dataset.ts';
+import { referenceImages } from '../src/reference.ts';
 
 const hasData = Boolean(process.env.DALE_DATA_DIR);
 

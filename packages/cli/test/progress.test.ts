@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bufferOutput, formatDuration, Progress } from '../src/index.ts';
+import { bufferOutput } from '../src/index.ts';
+import { formatDuration, Progress } from '../src/progress.ts';
 
 /** A clock the test moves by hand (milliseconds). */
 function clock() {

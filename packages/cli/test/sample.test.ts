@@ -8,7 +8,9 @@ import { nearestNeighbours } from '@dale/metrics';
 import { decodeSafetensors } from '@dale/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferOutput, isEvenlySpacedStep, main, nearestTrainingImages } from '../src/index.ts';
+import { isEvenlySpacedStep } from '../src/generate.ts';
+import { bufferOutput, main } from '../src/index.ts';
+import { nearestTrainingImages } from '../src/neighbours.ts';
 import { writeTinyCheckpoint } from './tiny-checkpoint.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'dale-cli-sample-'));

@@ -8,7 +8,7 @@ import { shiftTransform } from '@dale/data';
 import { disposeParams, type JsonValue } from '@dale/models';
 import { saveCheckpoint } from '@dale/models/node';
 import { GBM, gbm, REFERENCE_PRIORS } from '@dale/sde';
-import { buildModel } from '../src/index.ts';
+import { buildModel } from '../src/presets.ts';
 
 /** Write the tiny checkpoint to `dir` (of `dataset`'s images, default MNIST) and return `dir`. */
 export async function writeTinyCheckpoint(

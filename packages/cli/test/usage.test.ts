@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '@dale/data';
 import { describe, expect, it } from 'vitest';
-import { bufferOutput, COMMANDS, EXIT_CODES, main } from '../src/index.ts';
+import { bufferOutput, EXIT_CODES, main } from '../src/index.ts';
+import { COMMANDS } from '../src/main.ts';
 
 /** Run `dale` in-process; returns the exit code and what it wrote. */
 async function dale(...args: string[]) {

@@ -154,7 +154,7 @@ export const TRAIN_COMMAND: CommandSpec = {
   ].join('\n'),
 };
 
-/** Options of {@link runTrain} besides the parsed command line. */
+/** What a command gets besides its command line (`main` passes it on). */
 export interface RunContext {
   /** Aborts the command (Ctrl-C): training checkpoints and the command returns 130. */
   readonly signal?: AbortSignal;
