@@ -20,7 +20,7 @@ export const CONDITIONING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   guidance: {
     type: 'string',
     value: 'W',
-    default: '0',
+    default: '1 for class-conditional models trained with label dropout (the edm preset), else 0',
     description:
       'classifier-free guidance weight W >= 0 for class-conditional models: (1 + W) conditional − W unconditional score (0: none)',
   },
@@ -40,18 +40,23 @@ export interface Conditioning {
 
 /**
  * Resolve `--class` and `--guidance` for a model with `classes` classes (0: unconditional).
- * Without `--class`, a conditional model draws every class in turn (a balanced mix). `--class`
- * out of range or on an unconditional model, `--guidance` below 0, on an unconditional model or
- * with `--class none` are {@link UsageError}s.
+ * Without `--class`, a conditional model draws every class in turn (a balanced mix). Without
+ * `--guidance`, the checkpoint's `defaultGuidance` (`defaultGuidance` of `@dale/generate`) applies
+ * wherever classes are drawn, 0 with `--class none`. `--class` out of range or on an unconditional
+ * model, `--guidance` below 0, on an unconditional model or with `--class none` are
+ * {@link UsageError}s.
  */
 export function resolveConditioning(
   values: OptionValues,
   command: string,
   classes: number,
+  defaultGuidance = 0,
 ): Conditioning {
   const classText = stringOption(values, 'class');
   const guidanceText = stringOption(values, 'guidance');
-  const guidance = guidanceText === undefined ? 0 : Number(guidanceText);
+  const unguided = classes > 0 ? classText === 'none' : true;
+  const guidance =
+    guidanceText === undefined ? (unguided ? 0 : defaultGuidance) : Number(guidanceText);
   if (
     guidanceText !== undefined &&
     !(guidanceText.trim() !== '' && Number.isFinite(guidance) && guidance >= 0)

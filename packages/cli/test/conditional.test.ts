@@ -122,6 +122,36 @@ describe('dale sample of a class-conditional denoiser checkpoint (tiny, wasm)', 
     expect(rawSamples(raw)).toEqual(want);
   });
 
+  it('guidance 1 by default for a model trained with label dropout; --guidance 0 and --class none sample unguided', async () => {
+    const dropped = await writeTinyConditionalCheckpoint(join(root, 'dropout'), {
+      labelDropout: 0.1,
+    });
+    const run = async (name: string, ...extra: string[]) => {
+      const raw = join(root, `${name}.safetensors`);
+      const args = ['--n', '3', '--steps', '3', '--raw', raw, '--out', join(root, `${name}.png`)];
+      const result = await dale('sample', '--checkpoint', dropped, ...args, ...extra);
+      expect(result.code, result.err).toBe(0);
+      return { err: result.err, samples: rawSamples(raw) };
+    };
+    const library = (guidance: number, labels?: number[]) =>
+      librarySamples(dropped, dpmSolverSampler, {
+        n: 3,
+        steps: 3,
+        seed: 0,
+        ...(labels && { labels }),
+        guidance,
+      });
+    const guided = await run('default');
+    expect(guided.err).toMatch(/every class in turn \(10\), guidance 1/);
+    expect(guided.samples).toEqual(await library(1, [0, 1, 2]));
+    const unguided = await run('unguided', '--guidance', '0');
+    expect(unguided.samples).toEqual(await library(0, [0, 1, 2]));
+    expect(unguided.samples).not.toEqual(guided.samples);
+    const none = await run('none', '--class', 'none');
+    expect(none.err).not.toMatch(/guidance/);
+    expect(none.samples).toEqual(await library(0));
+  });
+
   it('bad --class and --guidance are usage errors (exit 2) that say what is allowed', async () => {
     const out = join(root, 'x.png');
     const cases: [string[], RegExp][] = [

@@ -44,7 +44,10 @@ export async function writeTinyCheckpoint(
  * edm`: 10 classes, the preconditioned log-space denoiser (MNIST's σ_d and μ_d) and the wide
  * GBM (geometric σ, S(T) = 7.6, μ = σ²/2) with its closed-form prior.
  */
-export async function writeTinyConditionalCheckpoint(dir: string): Promise<string> {
+export async function writeTinyConditionalCheckpoint(
+  dir: string,
+  options: { labelDropout?: number } = {},
+): Promise<string> {
   const model = buildModel(
     {
       baseChannels: 8,
@@ -76,6 +79,10 @@ export async function writeTinyConditionalCheckpoint(dir: string): Promise<strin
       step: 0,
       sde: sde.toJSON() as unknown as JsonValue,
       transform: shiftTransform(1).toJSON() as unknown as JsonValue,
+      // What train() records of a class-conditional run (its label dropout makes guidance usable).
+      ...(options.labelDropout !== undefined && {
+        train: { conditioning: { classes: 10, dropout: options.labelDropout } },
+      }),
     },
   });
   disposeParams(model.params);

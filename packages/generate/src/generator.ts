@@ -18,6 +18,7 @@ import {
 import { getSampler, initialSample, type SamplerOptions, type StepInfo } from '@dale/samplers';
 import { type ScoreFn, type SDE, sdeFromConfig } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
+import { defaultGuidance } from './guidance.ts';
 
 /** Which intermediate states {@link Generator.generate} keeps (a strip of the chain). */
 export interface SnapshotOptions {
@@ -56,7 +57,10 @@ export interface GenerateOptions {
   readonly startFrom?: tf.Tensor;
   /** Class labels of a class-conditional model, one per sample; none: the unconditional model. */
   readonly labels?: ArrayLike<number>;
-  /** Classifier-free guidance weight (needs `labels`); default 0. */
+  /**
+   * Classifier-free guidance weight (with `labels`); default {@link Generator.defaultGuidance}
+   * (1 for a class-conditional model trained with label dropout, else 0).
+   */
   readonly guidance?: number;
 }
 
@@ -96,6 +100,8 @@ export interface Generator {
   readonly sde: SDE;
   /** The score of the chosen weights under {@link Generator.sde}. */
   readonly score: ScoreFn;
+  /** The guidance weight used when a run gives labels but no `guidance` ({@link defaultGuidance}). */
+  readonly defaultGuidance: number;
   /** Draw samples with a sampler. */
   generate(options: GenerateOptions): Promise<Generated>;
   /** Free the checkpoint's weights (the model's and the EMA ones). */
@@ -153,6 +159,7 @@ export function generatorFromCheckpoint(
   const usesEma = (options.weights ?? 'ema') === 'ema' && ema !== undefined;
   const params: ParamTree = usesEma ? ema : model.params;
   const score = scoreFnFromModel(model, sde, { params });
+  const guidance = defaultGuidance(model, meta);
   const fromPixels = (x: tf.Tensor, rng: Rng): tf.Tensor =>
     tf.tidy(() => (transform ? transform.forward(x, rng) : tf.clone(x)));
   const toPixels = (x: tf.Tensor): tf.Tensor =>
@@ -169,6 +176,7 @@ export function generatorFromCheckpoint(
     usesEma,
     sde,
     score,
+    defaultGuidance: guidance,
     generate: (run) =>
       generate(run, {
         sde,
@@ -178,7 +186,7 @@ export function generatorFromCheckpoint(
             : scoreFnFromModel(model, sde, {
                 params,
                 labels: run.labels,
-                guidance: run.guidance ?? 0,
+                guidance: run.guidance ?? guidance,
               }),
         sampleShape,
         toPixels,

@@ -14,8 +14,9 @@
  * const generator = await loadGenerator(await fetchPretrainedModel('mnist'), { source: 'mnist' });
  * const run = await generator.generate({
  *   n: 16,
- *   sampler: 'dale-langevin',
- *   settings: { steps: 100, spacing: 'quadratic', denoiseLast: true },
+ *   sampler: 'dpm-solver-2m',
+ *   settings: { steps: 12 },
+ *   labels: Array.from({ length: 16 }, (_, i) => i % 10), // every digit in turn
  *   rng: Rng.fromSeed(0),
  *   onStep: ({ step, total }) => console.log(`${step}/${total}`),
  * });
@@ -25,6 +26,7 @@
  * ```
  * @packageDocumentation
  */
+
 export {
   type Generated,
   type GenerateOptions,
@@ -36,6 +38,7 @@ export {
   type Snapshots,
   type WeightChoice,
 } from './generator.ts';
+export { defaultGuidance, TRAINED_GUIDANCE } from './guidance.ts';
 export {
   type CheckpointSource,
   type FetchOptions,

@@ -117,6 +117,14 @@ describe('@dale/generate', () => {
     const generator = await loadGenerator(bytes, { source: 'mnist' });
     expect(generator.isImage).toBe(true);
     expect(generator.model.config.predicts).toBe('denoiser');
+    // Trained with label dropout 0.1, so it is guided by default; the tiny MLP is not.
+    expect(generator.defaultGuidance).toBe(1);
+    const tiny = generatorFromCheckpoint({
+      model: (await tinyCheckpoint()).model,
+      meta: { sde: gbm().toJSON() as never },
+    });
+    expect(tiny.defaultGuidance).toBe(0);
+    tiny.dispose();
     const run = await generator.generate({
       n: 2,
       sampler: 'dpm-solver-2m',

@@ -392,6 +392,7 @@ export async function runEval(
       values,
       'eval',
       Number(generator.model.config['classes'] ?? 0),
+      generator.defaultGuidance,
     );
     // Batch `index` continues the class cycle where the previous one stopped.
     const labelsOf = (count: number, index: number) => conditioning.labels(count, index * batch);

@@ -86,7 +86,7 @@ export const SAMPLE_COMMAND: CommandSpec = {
     'the samples are mapped back to [0, 1] with the transform inverse before the grid is drawn.',
     'Annealed samplers use the reference settings of the checkpoint dataset (meta.dataset).',
     `By default a denoiser checkpoint (the edm preset, the pretrained mnist) gets ${DENOISER_DEFAULT_SAMPLER}`,
-    `with ${defaultSteps(DENOISER_DEFAULT_SAMPLER)} steps: 64 MNIST samples with --guidance 1 take under a minute on 2 CPU cores`,
+    `with ${defaultSteps(DENOISER_DEFAULT_SAMPLER)} steps: 64 MNIST samples (guidance 1, the default of a model trained with label dropout) take under a minute on 2 CPU cores`,
     `(wasm). Other checkpoints get dale-langevin with ${DEFAULT_SAMPLER_STEPS} steps (quadratic grid, noise-free`,
     'last step): about a minute for 64 MNIST samples of the quick U-Net (mnist-paper); time',
     "grows with --steps, and --steps 1000 is the paper preset's setting.",
@@ -96,8 +96,8 @@ export const SAMPLE_COMMAND: CommandSpec = {
     'else computes the averages from the training split of meta.dataset.',
     '',
     'Examples:',
-    '  dale sample --model mnist --guidance 1 --out samples.png --strip chain.png',
-    '  dale sample --model mnist --class 3 --guidance 1 --n 16 --out threes.png',
+    '  dale sample --model mnist --out samples.png --strip chain.png',
+    '  dale sample --model mnist --class 3 --guidance 2 --n 16 --out threes.png',
     '  dale sample --model mnist-paper --out paper.png',
     '  dale sample --checkpoint runs/mnist/checkpoint --steps 1000 --n 16 --out mnist.png',
   ].join('\n'),
@@ -150,6 +150,7 @@ export async function runSample(
       values,
       'sample',
       Number(model.config['classes'] ?? 0),
+      generator.defaultGuidance,
     );
     const labels = conditioning.labels(n, 0);
     if (!isImage && (raw === undefined || strip !== undefined)) {
