@@ -169,7 +169,7 @@ describe('checkpoints', () => {
         tensors: { 'm.input.kernel': m, count },
         state: { step: 1200, beta1Power: 0.25 },
       },
-      meta: JSON.parse(JSON.stringify(meta)),
+      meta, // rng.state() as it is: RngState is assignable to JSON
     });
     expect((await readdir(dir)).sort()).toEqual([
       'config.json',

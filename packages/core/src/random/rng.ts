@@ -6,15 +6,19 @@
  * @module
  */
 
-/** Serialisable state of an {@link Rng}: store it in a checkpoint and restore it with {@link Rng.fromState}. */
-export interface RngState {
+/**
+ * Serialisable state of an {@link Rng}: store it in a checkpoint and restore it with
+ * {@link Rng.fromState}. A type alias rather than an interface, so that it is assignable to JSON
+ * object types with an index signature, such as checkpoint `meta` (`{ rng: rng.state() }`).
+ */
+export type RngState = {
   /** The four 32-bit words of the xoshiro128** state. */
   readonly s: readonly [number, number, number, number];
   /** Number of streams split off so far (makes each {@link Rng.split} distinct). */
   readonly splits: number;
   /** A cached second Box–Muller normal, or null. */
   readonly spare: number | null;
-}
+};
 
 function splitmix32(seed: number): () => number {
   let a = seed >>> 0;
