@@ -1,7 +1,9 @@
 /**
  * Pretrained dale score models, shipped as checkpoint directories inside this package (no
  * download, so they work offline). This is the Node entry; bundlers take the `browser` one
- * (`pretrainedModelFiles`, `fetchPretrainedModel`, without {@link pretrainedModelDir}). Each has a model card (`models/<name>/MODEL_CARD.md`) with the
+ * (`pretrainedModelFiles`, `fetchPretrainedModel`, without {@link pretrainedModelDir}). In Node,
+ * {@link fetchPretrainedModel} reads the package's own files, whose URLs are `file:` URLs, which
+ * Node's `fetch` does not read. Each has a model card (`models/<name>/MODEL_CARD.md`) with the
  * training command, steps, wall time, hardware and evaluation figures.
  *
  * @example
@@ -12,11 +14,15 @@
  * ```
  * @module
  */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { pretrainedModelName } from './files.ts';
+import {
+  fetchPretrainedModel as fetchWith,
+  type PretrainedModelBytes,
+  pretrainedModelName,
+} from './files.ts';
 
 export {
-  fetchPretrainedModel,
   isPretrainedModelName,
   PRETRAINED_MODEL_ALIASES,
   PRETRAINED_MODEL_SUMMARIES,
@@ -39,4 +45,41 @@ export {
 export function pretrainedModelDir(name: string): string {
   // src/ and dist/ both sit one level below the package root, next to models/.
   return fileURLToPath(new URL(`../models/${pretrainedModelName(name)}`, import.meta.url));
+}
+
+/**
+ * `fetch` that also reads `file:` URLs (from disk; a missing file answers 404), which is where a
+ * pretrained model's files are in Node. Other URLs go to the global `fetch`.
+ */
+const fetchOrRead: typeof fetch = async (input, init) => {
+  const href = input instanceof URL ? input.href : typeof input === 'string' ? input : input.url;
+  if (!href.startsWith('file:')) return fetch(input, init);
+  try {
+    return new Response(await readFile(new URL(href)));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return new Response(null, { status: 404, statusText: 'Not Found' });
+  }
+};
+
+/**
+ * Fetch a pretrained model's `config.json` and `model.safetensors`, for `checkpointFromBytes` of
+ * `@dale/models` or `loadGenerator` of `@dale/generate`: the browser entry's function, which in
+ * Node also reads the package's own files (their URLs are `file:` URLs, which Node's `fetch` does
+ * not read). `fetchImpl` replaces how each URL is fetched.
+ * @throws DaleError `unknown-pretrained-model` for an unknown name; `model-unavailable` when a
+ * file cannot be fetched.
+ *
+ * @example
+ * ```ts
+ * import { loadGenerator } from '@dale/generate';
+ * import { fetchPretrainedModel } from '@dale/pretrained';
+ * const generator = await loadGenerator(await fetchPretrainedModel('mnist'), { source: 'mnist' });
+ * ```
+ */
+export function fetchPretrainedModel(
+  name: string,
+  fetchImpl: typeof fetch = fetchOrRead,
+): Promise<PretrainedModelBytes> {
+  return fetchWith(name, fetchImpl);
 }

@@ -15,11 +15,15 @@ describe('the browser entry', () => {
     ).toEqual([]);
   });
 
-  it('exports what the Node entry exports, except pretrainedModelDir', () => {
+  it('exports what the Node entry exports, except pretrainedModelDir; fetchPretrainedModel differs', () => {
     const missing = Object.keys(node).filter((name) => !(name in browser));
     expect(missing).toEqual(['pretrainedModelDir']);
     const nodeExports = new Map(Object.entries(node));
-    for (const [name, value] of Object.entries(browser)) expect(value).toBe(nodeExports.get(name));
+    for (const [name, value] of Object.entries(browser)) {
+      // The Node entry's reads the package's file: URLs, which Node's fetch does not.
+      if (name === 'fetchPretrainedModel') expect(value).not.toBe(nodeExports.get(name));
+      else expect(value).toBe(nodeExports.get(name));
+    }
   });
 
   it('names files that ship with the package, beside the directory of pretrainedModelDir', () => {

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DaleError } from '@dale/core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  fetchPretrainedModel,
   isPretrainedModelName,
   PRETRAINED_MODEL_ALIASES,
   PRETRAINED_MODEL_SUMMARIES,
@@ -62,5 +64,36 @@ describe('@dale/pretrained', () => {
     expect(() => pretrainedModelDir('cifar10')).toThrow(
       /expected one of mnist, mnist-paper, got 'cifar10'/,
     );
+  });
+
+  describe('fetchPretrainedModel in Node', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it('reads the package’s own files (file: URLs, which Node’s fetch does not read)', async () => {
+      vi.stubGlobal('fetch', () => {
+        throw new TypeError('fetch failed: not implemented... yet...'); // what Node says for file:
+      });
+      const bytes = await fetchPretrainedModel('mnist-paper');
+      const files = pretrainedModelFiles('mnist-paper');
+      expect(Buffer.from(bytes.config)).toEqual(readFileSync(fileURLToPath(files.config)));
+      expect(Buffer.from(bytes.model)).toEqual(readFileSync(fileURLToPath(files.model)));
+    });
+
+    it('fetches with fetchImpl when given one, and says which file failed', async () => {
+      const asked: string[] = [];
+      const failing = async (url: URL | RequestInfo) => {
+        asked.push(String(url));
+        return new Response(null, { status: 404, statusText: 'Not Found' });
+      };
+      await expect(fetchPretrainedModel('mnist', failing)).rejects.toThrow(
+        /pretrained model mnist: file:.*\/models\/mnist\/config\.json: HTTP 404 Not Found/,
+      );
+      expect(asked.map((url) => url.replace(/^.*\/models\//, ''))).toEqual([
+        'mnist/config.json',
+        'mnist/model.safetensors',
+      ]);
+    });
   });
 });
