@@ -2,6 +2,7 @@
  * `dale info`: versions, Node, the backends that can run here and the one `auto` chooses.
  * @module
  */
+import { DAWN_VERSION, dawnInstalled } from '@dale/backend-webgpu';
 import { type BackendCandidate, probeBackends, useBackend } from '@dale/core';
 import { checkBackendEnvironment } from '../backend.ts';
 import type { CommandSpec, OptionValues } from '../options.ts';
@@ -44,6 +45,26 @@ export interface InfoReport {
   readonly backends: readonly BackendCandidate[];
   /** The backend `auto` chooses, with its device and why. */
   readonly auto: { readonly name: string; readonly device: string; readonly reason: string };
+  /**
+   * How to enable a backend that is not installed, by backend name: `webgpu` when Dawn (the
+   * optional peer `webgpu`) is missing in Node.
+   */
+  readonly enable: Readonly<Record<string, string>>;
+}
+
+/** What `dale info` says to enable WebGPU in Node when Dawn is not installed. */
+export const ENABLE_WEBGPU = `npm install webgpu@${DAWN_VERSION} (Dawn, about 130 MB, with a Vulkan driver such as Mesa ≥ 25), then --backend webgpu; auto takes it on a hardware GPU`;
+
+/**
+ * The {@link InfoReport.enable} hints: `webgpu` when it is registered but cannot run because Dawn
+ * is not installed.
+ */
+export function enableHints(
+  backends: readonly BackendCandidate[],
+  dawn: boolean,
+): Record<string, string> {
+  const webgpu = backends.find((b) => b.name === 'webgpu');
+  return webgpu && !webgpu.available && !dawn ? { webgpu: ENABLE_WEBGPU } : {};
 }
 
 /** Gather the {@link InfoReport} (initialises the backend `auto` chooses). */
@@ -59,6 +80,7 @@ export async function collectInfo(): Promise<InfoReport> {
     platform: `${process.platform}-${process.arch}`,
     backends,
     auto: { name: chosen.name, device: chosen.device, reason: chosen.reason },
+    enable: enableHints(backends, dawnInstalled()),
   };
 }
 
@@ -75,6 +97,7 @@ export function formatInfo(report: InfoReport): string {
         `  ${b.name.padEnd(12)}priority ${String(b.priority).padEnd(5)}${b.available ? 'available' : 'unavailable'}${b.reason ? ` (${b.reason})` : ''}`,
     ),
     `auto chooses: ${report.auto.name} on ${report.auto.device}`,
+    ...Object.entries(report.enable).map(([name, how]) => `to enable ${name}: ${how}`),
     '',
   ].join('\n');
 }
