@@ -12,11 +12,14 @@ import {
   resolvePretrainedModelName,
 } from '@dale/pretrained';
 import {
-  isFewStepSampler,
+  GRID_SPACINGS,
   samplerSettings as librarySettings,
   listSamplers,
+  ODE_METHODS,
+  RECOMMENDED_GRID_STEPS,
   RECOMMENDED_STEPS,
   recommendedSteps,
+  SETTINGS_DEFAULTS,
   type SettingsContext,
 } from '@dale/samplers';
 import { UsageError } from './errors.ts';
@@ -28,8 +31,8 @@ export const SAMPLER_ALIASES: Readonly<Record<string, string>> = {
   ode: 'probability-flow',
 };
 
-/** The default `--steps` of `dale sample` and `dale eval` for the grid and annealed samplers. */
-export const DEFAULT_SAMPLER_STEPS = 100;
+/** The default `--steps` of `dale sample` and `dale eval` for the grid and annealed samplers (`RECOMMENDED_GRID_STEPS` of `@dale/samplers`). */
+export const DEFAULT_SAMPLER_STEPS = RECOMMENDED_GRID_STEPS;
 
 /**
  * The default `--steps` (noise levels) of the few-step log-space samplers: 18 levels are 35
@@ -45,8 +48,6 @@ export const DENOISER_DEFAULT_SAMPLER = 'dpm-solver-2m';
 export function defaultSteps(name: string): number {
   return recommendedSteps(name);
 }
-
-const ODE_METHODS = ['euler', 'heun', 'rk45'] as const;
 
 /** The weights `--weights` chooses from. */
 export const WEIGHT_CHOICES = ['ema', 'trained'] as const;
@@ -80,7 +81,7 @@ export const SAMPLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   steps: {
     type: 'string',
     value: 'N',
-    default: `${DEFAULT_SAMPLER_STEPS} (heun, edm: 18 levels = 35 evaluations; dpm-solver-2m: 12)`,
+    default: `${DEFAULT_SAMPLER_STEPS} (heun, edm: ${FEW_STEP_DEFAULTS.heun} levels = ${2 * FEW_STEP_DEFAULTS.heun! - 1} evaluations; dpm-solver-2m: ${FEW_STEP_DEFAULTS['dpm-solver-2m']})`,
     description: 'sampler steps (annealed and few-step samplers: noise levels)',
   },
   seed: { type: 'string', value: 'N', default: '0', description: 'seed of the sampler noise' },
@@ -92,14 +93,14 @@ export const SAMPLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
   'ode-method': {
     type: 'string',
-    value: 'euler|heun|rk45',
-    default: 'heun',
+    value: ODE_METHODS.join('|'),
+    default: SETTINGS_DEFAULTS.odeMethod,
     description: 'integrator of --sampler ode (rk45 ignores --steps)',
   },
   spacing: {
     type: 'string',
-    value: 'uniform|quadratic',
-    default: 'quadratic',
+    value: GRID_SPACINGS.join('|'),
+    default: SETTINGS_DEFAULTS.spacing,
     description: 'time grid of the SDE samplers: quadratic is denser near t = 0',
   },
   'no-denoise': {
@@ -114,8 +115,6 @@ export const SAMPLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
       "where chains start: the SDE's log-normal prior, or the training set's class-average images noised to T (sample i: class i mod K; the reference's alternative start)",
   },
 };
-
-const SPACINGS = ['uniform', 'quadratic'] as const;
 
 /** The option spec of `--backend`. */
 export const BACKEND_OPTION: OptionSpec = {
@@ -207,12 +206,10 @@ export interface SamplerCheckpointInfo {
 }
 
 /**
- * The sampler's own options for `steps`, from `samplerSettings` of `@dale/samplers` (which holds
- * the name-based dispatch and the annealed `timeFloor`) with `--ode-method`, `--spacing` and
- * `--no-denoise` read here: the ODE method for `probability-flow`; the reference preset of the
- * checkpoint's dataset for the annealed samplers (a dataset without a preset is a
- * {@link UsageError}; a noise-predicting model, which has no score at t = 0, gets `timeFloor`
- * T/N, its last level); otherwise `{ steps, spacing, denoiseLast }` of the grid samplers.
+ * The sampler's own options for `steps`: `samplerSettings` of `@dale/samplers` (which holds the
+ * name-based dispatch, the defaults and the annealed `timeFloor`) given `--ode-method`,
+ * `--spacing` and `--no-denoise` as read here (checked whichever the sampler); a dataset without
+ * the reference preset an annealed sampler needs is a {@link UsageError}.
  */
 export function samplerSettings(
   name: string,
@@ -223,15 +220,9 @@ export function samplerSettings(
 ): Record<string, unknown> {
   const context: SettingsContext = {
     ...checkpoint,
-    ...(name === 'probability-flow' && {
-      odeMethod: choiceOption(values, 'ode-method', command, ODE_METHODS) ?? 'heun',
-    }),
-    ...(!name.startsWith('annealed-') &&
-      name !== 'probability-flow' &&
-      !isFewStepSampler(name) && {
-        spacing: choiceOption(values, 'spacing', command, SPACINGS) ?? 'quadratic',
-        denoiseLast: values['no-denoise'] !== true,
-      }),
+    odeMethod: choiceOption(values, 'ode-method', command, ODE_METHODS),
+    spacing: choiceOption(values, 'spacing', command, GRID_SPACINGS),
+    denoiseLast: values['no-denoise'] !== true,
   };
   try {
     return { ...librarySettings(name, steps, context) };

@@ -5,11 +5,14 @@ import { type ChainStep, runChain } from './chain.ts';
 import { eulerMaruyamaUpdate } from './euler-maruyama.ts';
 import { requireMultiplicative } from './multiplicative.ts';
 import type { SamplerOptions } from './types.ts';
-import { requireInteger, requireNonNegative, requirePositive } from './validate.ts';
+import { named, requireInteger, requireNonNegative, requirePositive } from './validate.ts';
+
+/** The levels N of the annealed samplers when `steps` is not given: 1000, as in the reference. */
+export const DEFAULT_ANNEALED_STEPS = 1000;
 
 /** The loop constants of the reference implementation's annealed samplers (guide: section 7). */
 export interface AnnealedSchedule {
-  /** The number N of discrete levels t_k = kT/N, k = N−1 … 0; default 1000. */
+  /** The number N of discrete levels t_k = kT/N, k = N−1 … 0; default {@link DEFAULT_ANNEALED_STEPS}. */
   steps?: number;
   /** The constant step δ > 0 of every update. */
   delta: number;
@@ -34,19 +37,24 @@ export interface AnnealedSamplerOptions extends SamplerOptions, AnnealedSchedule
  * The updates of the reference loop: for k = N−1 … 0 (t = kT/N, `discreteTimes` of @dale/core),
  * L updates at t_k with the constant δ and the current a; a starts at 1 and is multiplied by
  * the anneal factor after each level; then `tweedieSteps` noise-free updates at t = 0 (every time
- * raised to `timeFloor` when one is set).
+ * raised to `timeFloor` when one is set). `name` goes in front of the messages of its errors
+ * (default `'annealedSteps'`).
  */
 export function annealedSteps(
   schedule: AnnealedSchedule,
   T: number,
-  where = 'annealedSteps',
+  name = 'annealedSteps',
 ): ChainStep[] {
-  const N = requireInteger(where, 'steps', schedule.steps ?? 1000, 1);
-  const delta = requirePositive(where, 'delta', schedule.delta);
-  const L = requireInteger(where, 'innerSteps', schedule.innerSteps ?? 1, 1);
-  const anneal = requirePositive(where, 'annealFactor', schedule.annealFactor ?? 1);
-  const tweedie = requireInteger(where, 'tweedieSteps', schedule.tweedieSteps ?? 0, 0);
-  const floor = requireNonNegative(where, 'timeFloor', schedule.timeFloor ?? 0);
+  return named(name, () => scheduleSteps(schedule, T));
+}
+
+function scheduleSteps(schedule: AnnealedSchedule, T: number): ChainStep[] {
+  const N = requireInteger('steps', schedule.steps ?? DEFAULT_ANNEALED_STEPS, 1);
+  const delta = requirePositive('delta', schedule.delta);
+  const L = requireInteger('innerSteps', schedule.innerSteps ?? 1, 1);
+  const anneal = requirePositive('annealFactor', schedule.annealFactor ?? 1);
+  const tweedie = requireInteger('tweedieSteps', schedule.tweedieSteps ?? 0, 0);
+  const floor = requireNonNegative('timeFloor', schedule.timeFloor ?? 0);
   const steps: ChainStep[] = [];
   let a = 1;
   for (const level of discreteTimes(N, T)) {
@@ -64,9 +72,13 @@ function sampleAnnealed(
   sde: SDE,
   options: AnnealedSamplerOptions,
   name: string,
+  multiplicative = false,
 ): Promise<tf.Tensor> {
-  const steps = annealedSteps(options, sde.T, name);
-  return runChain(score, sde, options, { name, space, steps, step: eulerMaruyamaUpdate });
+  return named(name, () => {
+    if (multiplicative) requireMultiplicative(sde);
+    const steps = scheduleSteps(options, sde.T);
+    return runChain(score, sde, options, { name, space, steps, step: eulerMaruyamaUpdate });
+  });
 }
 
 /**
@@ -86,9 +98,7 @@ export async function annealedSignAgnosticSampler(
   sde: SDE,
   options: AnnealedSamplerOptions,
 ): Promise<tf.Tensor> {
-  const where = 'annealedSignAgnosticSampler';
-  requireMultiplicative(sde, where);
-  return sampleAnnealed('ambient', score, sde, options, where);
+  return sampleAnnealed('ambient', score, sde, options, 'annealedSignAgnosticSampler', true);
 }
 
 /**

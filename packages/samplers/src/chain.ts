@@ -3,13 +3,14 @@
  * yielding to the event loop. A sampler is then its update rule.
  * @module
  */
-import { DaleError, type Rng } from '@dale/core';
+import type { Rng } from '@dale/core';
 import type { ScoreFn, SDE } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 import { ProgressReporter } from './progress.ts';
 import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
 import { initialSample } from './start.ts';
 import type { SamplerOptions } from './types.ts';
+import { named, samplerError } from './validate.ts';
 
 /** One update of a chain: the time it evaluates at, its step size, noise factor a and the point it reaches. */
 export interface ChainStep {
@@ -172,11 +173,20 @@ export async function runChain<Sp extends ChainSpace>(
   options: SamplerOptions,
   definition: ChainDefinition<Sp>,
 ): Promise<tf.Tensor> {
-  const { name: where, evaluations = 1 } = definition;
+  return named(definition.name, () => chain(score, sde, options, definition));
+}
+
+async function chain<Sp extends ChainSpace>(
+  score: ScoreFn,
+  sde: SDE,
+  options: SamplerOptions,
+  definition: ChainDefinition<Sp>,
+): Promise<tf.Tensor> {
+  const { evaluations = 1 } = definition;
   const plan = chainPlan(definition);
   const space = chainSpace(score, sde, definition);
-  const progress = new ProgressReporter(options, plan.steps?.length, where);
-  const start = initialSample(sde, options, where);
+  const progress = new ProgressReporter(options, plan.steps?.length);
+  const start = initialSample(sde, options);
   let state: tf.Tensor;
   try {
     state = space.enter(start);
@@ -211,7 +221,7 @@ export async function runChain<Sp extends ChainSpace>(
       for (const tensor of carry) tensor.dispose();
       state = result.x;
       carry = result.carry;
-      const point = plan.steps ? step.reached : adaptiveReached(where, reached, step.t, plan.to);
+      const point = plan.steps ? step.reached : adaptiveReached(reached, step.t, plan.to);
       time = point;
       const next = state;
       const at = space.timeAt ? space.timeAt(point) : point;
@@ -229,40 +239,36 @@ type ChainPlan =
   | { readonly steps: readonly ChainStep[]; readonly from?: undefined; readonly to?: undefined }
   | { readonly steps?: undefined; readonly from: number; readonly to: number };
 
-function chainPlan(
-  definition: Pick<ChainDefinition, 'name' | 'times' | 'steps' | 'span'>,
-): ChainPlan {
-  const { name, times, steps, span } = definition;
+function chainPlan(definition: Pick<ChainDefinition, 'times' | 'steps' | 'span'>): ChainPlan {
+  const { times, steps, span } = definition;
   const given = [times, steps, span].filter((v) => v !== undefined).length;
   if (given !== 1) {
-    throw new DaleError(
+    throw samplerError(
+      'a chain needs exactly one of times (a grid), steps (a list of updates) and span (an adaptive chain)',
       'invalid-sampler',
-      `${name}: a chain needs exactly one of times (a grid), steps (a list of updates) and span (an adaptive chain)`,
     );
   }
   if (span) {
     const { from, to } = span;
     if (!(Number.isFinite(from) && Number.isFinite(to) && from > to)) {
-      throw new DaleError(
+      throw samplerError(
+        `an adaptive chain's span needs finite times from > to, got from ${from} and to ${to}`,
         'invalid-sampler',
-        `${name}: an adaptive chain's span needs finite times from > to, got from ${from} and to ${to}`,
       );
     }
     return { from, to };
   }
   const list = steps ?? gridSteps(times!);
-  if (list.length === 0) {
-    throw new DaleError('invalid-sampler-options', `${name}: a chain needs at least one update`);
-  }
+  if (list.length === 0) throw samplerError('a chain needs at least one update');
   return { steps: list };
 }
 
 /** The time an update of an adaptive chain reached, checked: in [to, t). */
-function adaptiveReached(name: string, reached: number | undefined, t: number, to: number): number {
+function adaptiveReached(reached: number | undefined, t: number, to: number): number {
   if (!(typeof reached === 'number' && reached >= to && reached < t)) {
-    throw new DaleError(
+    throw samplerError(
+      `an update of an adaptive chain must return the time it reached, in [${to}, ${t}), got ${reached}`,
       'invalid-sampler',
-      `${name}: an update of an adaptive chain must return the time it reached, in [${to}, ${t}), got ${reached}`,
     );
   }
   return reached;
@@ -273,8 +279,8 @@ function chainSpace<Sp extends ChainSpace>(
   sde: SDE,
   definition: ChainDefinition<Sp>,
 ): Sp {
-  const { space = 'ambient', name } = definition;
+  const { space = 'ambient' } = definition;
   if (space === 'ambient') return ambientSpace(score, sde) as unknown as Sp;
-  if (space === 'log') return logSpace(score, sde, name) as unknown as Sp;
+  if (space === 'log') return logSpace(score, sde) as unknown as Sp;
   return space;
 }

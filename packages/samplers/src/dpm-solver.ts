@@ -9,7 +9,12 @@ import { runChain } from './chain.ts';
 import type { FewStepOptions } from './heun.ts';
 import { logDenoiser } from './log-denoiser.ts';
 import { karrasNoiseLevels } from './noise-levels.ts';
-import { requireInteger } from './validate.ts';
+import { named, requireInteger } from './validate.ts';
+
+const NAME = 'dpmSolverSampler';
+
+/** The noise levels N of DPM-Solver++(2M) when `steps` is not given: 20. */
+export const DEFAULT_DPM_SOLVER_STEPS = 20;
 
 /**
  * DPM-Solver++(2M) over ρ-spaced levels: one score evaluation per level (N levels: N
@@ -28,17 +33,20 @@ export async function dpmSolverSampler(
   sde: SDE,
   options: FewStepOptions,
 ): Promise<tf.Tensor> {
-  const where = 'dpmSolverSampler';
-  const denoiser = logDenoiser(score, sde, where);
+  return named(NAME, () => dpmSolver(score, sde, options));
+}
+
+function dpmSolver(score: ScoreFn, sde: SDE, options: FewStepOptions): Promise<tf.Tensor> {
+  const denoiser = logDenoiser(score, sde, NAME);
   const { kernel, denoise } = denoiser;
-  const steps = requireInteger(where, 'steps', options.steps ?? 20, 1);
+  const steps = requireInteger('steps', options.steps ?? DEFAULT_DPM_SOLVER_STEPS, 1);
   const levels = karrasNoiseLevels(steps, {
     max: kernel.noiseLevel(kernel.T),
     min: options.sMin,
     rho: options.rho,
   });
   return runChain(score, sde, options, {
-    name: where,
+    name: NAME,
     space: denoiser,
     times: levels,
     step: (u, level, next, { index, carry: [previous] }) => {

@@ -1,10 +1,25 @@
-import { DaleError, timeGrid } from '@dale/core';
+import { timeGrid } from '@dale/core';
 import type { SDE } from '@dale/sde';
-import { requireInteger, requireNonNegative, requireOneOf } from './validate.ts';
+import {
+  named,
+  requireInteger,
+  requireNonNegative,
+  requireOneOf,
+  samplerError,
+} from './validate.ts';
+
+/** The steps of the grid samplers when `steps` is not given: 1000. */
+export const DEFAULT_GRID_STEPS = 1000;
+
+/** The spacings of a grid from `steps` ({@link GridOptions.spacing}). */
+export const GRID_SPACINGS: readonly NonNullable<GridOptions['spacing']>[] = [
+  'uniform',
+  'quadratic',
+];
 
 /** The time grid of a sampler that integrates the reverse process from T down to ε. */
 export interface GridOptions {
-  /** Number of steps; default 1000. Ignored when `times` is given. */
+  /** Number of steps; default {@link DEFAULT_GRID_STEPS} (1000). Ignored when `times` is given. */
   steps?: number;
   /** The end time ε ≥ 0 (score models are not trained at t = 0); default 1e-3. Ignored when `times` is given. */
   eps?: number;
@@ -22,13 +37,17 @@ export interface GridOptions {
 
 /**
  * The decreasing grid t₀ = T > t₁ > … > t_N = ε a sampler walks: `times` as given (checked),
- * or `timeGrid` of @dale/core from `steps`, `eps` and `spacing`.
+ * or `timeGrid` of @dale/core from `steps`, `eps` and `spacing`. `name` (a custom sampler's)
+ * goes in front of the messages of its errors; inside a sampler, the sampler's name does.
  */
-export function resolveGrid(sde: SDE, options: GridOptions, where: string): Float64Array {
+export function resolveGrid(sde: SDE, options: GridOptions, name?: string): Float64Array {
+  return named(name, () => checkedGrid(sde, options));
+}
+
+function checkedGrid(sde: SDE, options: GridOptions): Float64Array {
   if (options.times !== undefined) {
     const times = Float64Array.from(options.times);
-    const bad = (message: string) =>
-      new DaleError('invalid-sampler-options', `${where}: times ${message}`);
+    const bad = (message: string) => samplerError(`times ${message}`);
     if (times.length < 2) throw bad(`needs at least 2 points, got ${times.length}`);
     for (let k = 0; k < times.length; k++) {
       const t = times[k]!;
@@ -43,17 +62,17 @@ export function resolveGrid(sde: SDE, options: GridOptions, where: string): Floa
     }
     return times;
   }
-  const steps = requireInteger(where, 'steps', options.steps ?? 1000, 1);
-  const eps = requireNonNegative(where, 'eps', options.eps ?? 1e-3);
-  const spacing = requireOneOf(where, 'spacing', options.spacing ?? 'uniform', [
-    'uniform',
-    'quadratic',
-  ] as const);
-  if (!(eps < sde.T)) {
-    throw new DaleError(
-      'invalid-sampler-options',
-      `${where}: eps must be smaller than the SDE's final time T = ${sde.T}, got ${eps}`,
-    );
-  }
+  const steps = requireInteger('steps', options.steps ?? DEFAULT_GRID_STEPS, 1);
+  const eps = requireEndTime(sde, options.eps);
+  const spacing = requireOneOf('spacing', options.spacing ?? 'uniform', GRID_SPACINGS);
   return timeGrid({ steps, T: sde.T, eps, spacing }).times;
+}
+
+/** The end time ε of a run from T (default 1e-3): ≥ 0 and below T. */
+export function requireEndTime(sde: SDE, eps: unknown = 1e-3): number {
+  const end = requireNonNegative('eps', eps);
+  if (!(end < sde.T)) {
+    throw samplerError(`eps must be smaller than the SDE's final time T = ${sde.T}, got ${end}`);
+  }
+  return end;
 }

@@ -11,11 +11,19 @@ import { runChain } from './chain.ts';
 import { logDenoiser } from './log-denoiser.ts';
 import { karrasNoiseLevels } from './noise-levels.ts';
 import type { SamplerOptions } from './types.ts';
-import { requireInteger, requireNonNegative, requirePositive } from './validate.ts';
+import { named, requireInteger, requireNonNegative, requirePositive } from './validate.ts';
+
+const NAME = 'heunSampler';
+
+/** The noise levels N of Heun and EDM when `steps` is not given: 18 (35 score evaluations). */
+export const DEFAULT_HEUN_STEPS = 18;
 
 /** Options of the few-step log-space samplers (Heun, EDM, DPM-Solver++(2M)). */
 export interface FewStepOptions extends SamplerOptions {
-  /** Number N of positive noise levels, from S(T) down to `sMin`, then 0. */
+  /**
+   * Number N of positive noise levels, from S(T) down to `sMin`, then 0; default
+   * {@link DEFAULT_HEUN_STEPS} (Heun, EDM), {@link DEFAULT_DPM_SOLVER_STEPS} (DPM-Solver++(2M)).
+   */
   steps?: number;
   /** Smallest positive noise level S_min; default 0.002. */
   sMin?: number;
@@ -54,18 +62,21 @@ export async function heunSampler(
   sde: SDE,
   options: HeunOptions,
 ): Promise<tf.Tensor> {
-  const where = 'heunSampler';
-  const denoiser = logDenoiser(score, sde, where);
+  return named(NAME, () => heun(score, sde, options));
+}
+
+function heun(score: ScoreFn, sde: SDE, options: HeunOptions): Promise<tf.Tensor> {
+  const denoiser = logDenoiser(score, sde, NAME);
   const { kernel, denoise } = denoiser;
-  const steps = requireInteger(where, 'steps', options.steps ?? 18, 1);
+  const steps = requireInteger('steps', options.steps ?? DEFAULT_HEUN_STEPS, 1);
   const top = kernel.noiseLevel(kernel.T);
   const levels = karrasNoiseLevels(steps, { max: top, min: options.sMin, rho: options.rho });
-  const churn = requireNonNegative(where, 'churn', options.churn ?? 0);
-  const churnMin = requireNonNegative(where, 'churnMin', options.churnMin ?? 0.01);
-  const churnMax = requireNonNegative(where, 'churnMax', options.churnMax ?? top);
-  const inflation = requirePositive(where, 'noiseInflation', options.noiseInflation ?? 1);
+  const churn = requireNonNegative('churn', options.churn ?? 0);
+  const churnMin = requireNonNegative('churnMin', options.churnMin ?? 0.01);
+  const churnMax = requireNonNegative('churnMax', options.churnMax ?? top);
+  const inflation = requirePositive('noiseInflation', options.noiseInflation ?? 1);
   return runChain(score, sde, options, {
-    name: where,
+    name: NAME,
     space: denoiser,
     times: levels,
     evaluations: (step) => (step.reached === 0 ? 1 : 2),

@@ -13,6 +13,7 @@ export {
   annealedDaleLangevinSampler,
   annealedSignAgnosticSampler,
   annealedSteps,
+  DEFAULT_ANNEALED_STEPS,
 } from './annealed.ts';
 export {
   type ChainDefinition,
@@ -24,10 +25,16 @@ export {
   type StepFn,
   type StepResult,
 } from './chain.ts';
-export { dpmSolverSampler } from './dpm-solver.ts';
+export { DEFAULT_DPM_SOLVER_STEPS, dpmSolverSampler } from './dpm-solver.ts';
 export { eulerMaruyamaStep, eulerMaruyamaUpdate } from './euler-maruyama.ts';
-export { type GridOptions, resolveGrid } from './grid.ts';
-export { edmSampler, type FewStepOptions, type HeunOptions, heunSampler } from './heun.ts';
+export { DEFAULT_GRID_STEPS, GRID_SPACINGS, type GridOptions, resolveGrid } from './grid.ts';
+export {
+  DEFAULT_HEUN_STEPS,
+  edmSampler,
+  type FewStepOptions,
+  type HeunOptions,
+  heunSampler,
+} from './heun.ts';
 export { type LogDenoiser, logDenoiser } from './log-denoiser.ts';
 export {
   daleLangevinSampler,
@@ -42,7 +49,9 @@ export {
   type NoiseLevelOptions,
 } from './noise-levels.ts';
 export {
+  DEFAULT_ODE_STEPS,
   integrateODE,
+  ODE_METHODS,
   type OdeMethod,
   type OdeOptions,
   type OdeReport,
@@ -84,9 +93,12 @@ export {
 } from './registry.ts';
 export {
   annealedTimeFloor,
+  DEFAULT_STEPS,
   isFewStepSampler,
+  RECOMMENDED_GRID_STEPS,
   RECOMMENDED_STEPS,
   recommendedSteps,
+  SETTINGS_DEFAULTS,
   type SettingsContext,
   samplerSettings,
 } from './settings.ts';

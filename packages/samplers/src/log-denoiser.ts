@@ -31,9 +31,12 @@ export interface LogDenoiser extends ChainSpace {
   timeAt(level: number): number;
 }
 
-/** The {@link LogDenoiser} of `score` under `sde`; throws where `sde` has no log-space Gaussian kernel. */
-export function logDenoiser(score: ScoreFn, sde: SDE, where: string): LogDenoiser {
-  const kernel = requireLogGaussianKernel(sde, where);
+/**
+ * The {@link LogDenoiser} of `score` under `sde`; throws where `sde` has no log-space Gaussian
+ * kernel, with `name` (the sampler's; default `'logDenoiser'`) in front of the message.
+ */
+export function logDenoiser(score: ScoreFn, sde: SDE, name = 'logDenoiser'): LogDenoiser {
+  const kernel = requireLogGaussianKernel(sde, name);
   const toX = (u: tf.Tensor, t: number) =>
     tf.tidy(() =>
       tf.exp(

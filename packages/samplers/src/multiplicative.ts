@@ -1,24 +1,31 @@
-import { DaleError } from '@dale/core';
 import type { ScoreFn, SDE } from '@dale/sde';
 import type * as tf from '@tensorflow/tfjs-core';
 import { gridSteps, runChain } from './chain.ts';
 import { eulerMaruyamaUpdate } from './euler-maruyama.ts';
 import { type GridOptions, resolveGrid } from './grid.ts';
 import type { SamplerOptions } from './types.ts';
+import { named, samplerError } from './validate.ts';
 
 /** Options of the samplers that walk a time grid from T to ε: {@link SamplerOptions} plus {@link GridOptions}. */
 export interface GridSamplerOptions extends SamplerOptions, GridOptions {}
 
-/** Euler–Maruyama along the grid of `options`, in ambient or log coordinates. */
+/**
+ * Euler–Maruyama along the grid of `options`, in ambient or log coordinates; `multiplicative`:
+ * the SDE must be driven by the Hyvärinen score.
+ */
 function sampleOnGrid(
   space: 'ambient' | 'log',
   score: ScoreFn,
   sde: SDE,
   options: GridSamplerOptions,
   name: string,
+  multiplicative = false,
 ): Promise<tf.Tensor> {
-  const steps = gridSteps(resolveGrid(sde, options, name), options.denoiseLast);
-  return runChain(score, sde, options, { name, space, steps, step: eulerMaruyamaUpdate });
+  return named(name, () => {
+    if (multiplicative) requireMultiplicative(sde);
+    const steps = gridSteps(resolveGrid(sde, options), options.denoiseLast);
+    return runChain(score, sde, options, { name, space, steps, step: eulerMaruyamaUpdate });
+  });
 }
 
 /**
@@ -52,9 +59,7 @@ export async function signAgnosticSampler(
   sde: SDE,
   options: GridSamplerOptions,
 ): Promise<tf.Tensor> {
-  const where = 'signAgnosticSampler';
-  requireMultiplicative(sde, where);
-  return sampleOnGrid('ambient', score, sde, options, where);
+  return sampleOnGrid('ambient', score, sde, options, 'signAgnosticSampler', true);
 }
 
 /**
@@ -78,11 +83,11 @@ export async function daleLangevinSampler(
 }
 
 /** Throw unless `sde` is multiplicative or positive (driven by the Hyvärinen score). */
-export function requireMultiplicative(sde: SDE, where: string): void {
+export function requireMultiplicative(sde: SDE): void {
   if (sde.kind === 'additive') {
-    throw new DaleError(
+    throw samplerError(
+      `needs a multiplicative or positive SDE (driven by the Hyvärinen score), got the additive family '${sde.family}'; use eulerMaruyamaSampler or predictorCorrectorSampler for additive SDEs`,
       'unsupported-sde',
-      `${where}: needs a multiplicative or positive SDE (driven by the Hyvärinen score), got the additive family '${sde.family}'; use eulerMaruyamaSampler or predictorCorrectorSampler for additive SDEs`,
     );
   }
 }

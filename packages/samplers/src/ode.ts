@@ -4,9 +4,8 @@
  * or backward in time.
  * @module
  */
-import { DaleError } from '@dale/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { requireInteger, requireOneOf, requirePositive } from './validate.ts';
+import { named, requireInteger, requireOneOf, requirePositive, samplerError } from './validate.ts';
 
 /** dy/dt = f(y, t) with a scalar time. */
 export type Velocity = (y: tf.Tensor, t: number) => tf.Tensor;
@@ -17,14 +16,14 @@ export type OdeMethod = 'euler' | 'heun' | 'rk45';
 /** The ODE methods, in the order error messages list them. */
 export const ODE_METHODS: readonly OdeMethod[] = ['euler', 'heun', 'rk45'];
 
-/** The steps of the fixed-step ODE methods when none are given: 100. */
+/** The steps of the fixed-step ODE methods (and of the probability-flow sampler) when none are given: 100. */
 export const DEFAULT_ODE_STEPS = 100;
 
 /** Options of {@link integrateODE}. */
 export interface OdeOptions {
   /** `'euler'` (order 1), `'heun'` (order 2) or `'rk45'` (adaptive Dormand–Prince, order 5); default `'rk45'`. */
   method?: OdeMethod;
-  /** Number of equal steps of the fixed-step methods; default 100. */
+  /** Number of equal steps of the fixed-step methods; default {@link DEFAULT_ODE_STEPS}. */
   steps?: number;
   /** Relative tolerance of RK45; default 1e-5. */
   rtol?: number;
@@ -111,7 +110,8 @@ export function fixedStep(
  * Integrate dy/dt = f(y, t) from t0 to t1 (either direction) starting at `y0` (not disposed).
  * Every step runs in `tf.tidy`. RK45 controls the error per step,
  * ‖err / (atol + rtol · max(|y|, |y_new|))‖_rms ≤ 1, with the standard step-size rule
- * (safety 0.9, growth between 0.2× and 10×) and Hairer's initial-step heuristic.
+ * (safety 0.9, growth between 0.2× and 10×) and Hairer's initial-step heuristic. `name` goes
+ * in front of the messages of its errors (default `'integrateODE'`).
  */
 export async function integrateODE(
   f: Velocity,
@@ -120,17 +120,26 @@ export async function integrateODE(
   t1: number,
   options: OdeOptions = {},
   report?: OdeReport,
-  where = 'integrateODE',
+  name = 'integrateODE',
 ): Promise<OdeSolution> {
-  const method = requireOneOf(where, 'method', options.method ?? 'rk45', ODE_METHODS);
+  return named(name, () => integrate(f, y0, t0, t1, options, report));
+}
+
+/** {@link integrateODE} without a name on its errors (the caller's goes there). */
+export async function integrate(
+  f: Velocity,
+  y0: tf.Tensor,
+  t0: number,
+  t1: number,
+  options: OdeOptions,
+  report: OdeReport | undefined,
+): Promise<OdeSolution> {
+  const method = requireOneOf('method', options.method ?? 'rk45', ODE_METHODS);
   if (!(Number.isFinite(t0) && Number.isFinite(t1) && t0 !== t1)) {
-    throw new DaleError(
-      'invalid-sampler-options',
-      `${where}: the start and end times must be finite and different, got ${t0} and ${t1}`,
-    );
+    throw samplerError(`the start and end times must be finite and different, got ${t0} and ${t1}`);
   }
-  if (method === 'rk45') return dormandPrince(f, y0, t0, t1, options, report, where);
-  const steps = requireInteger(where, 'steps', options.steps ?? DEFAULT_ODE_STEPS, 1);
+  if (method === 'rk45') return dormandPrince(f, y0, t0, t1, options, report);
+  const steps = requireInteger('steps', options.steps ?? DEFAULT_ODE_STEPS, 1);
   const times = equalSteps(t0, t1, steps);
   let y = tf.clone(y0);
   let nfe = 0;
@@ -178,16 +187,10 @@ export interface Rk45Stepper {
 }
 
 /** The RK45 controller of an integration from t0 to t1 (options checked here). */
-export function rk45Stepper(
-  f: Velocity,
-  t0: number,
-  t1: number,
-  options: OdeOptions,
-  where: string,
-): Rk45Stepper {
-  const rtol = requirePositive(where, 'rtol', options.rtol ?? 1e-5);
-  const atol = requirePositive(where, 'atol', options.atol ?? 1e-5);
-  const maxSteps = requireInteger(where, 'maxSteps', options.maxSteps ?? 10_000, 1);
+export function rk45Stepper(f: Velocity, t0: number, t1: number, options: OdeOptions): Rk45Stepper {
+  const rtol = requirePositive('rtol', options.rtol ?? 1e-5);
+  const atol = requirePositive('atol', options.atol ?? 1e-5);
+  const maxSteps = requireInteger('maxSteps', options.maxSteps ?? 10_000, 1);
   const direction = Math.sign(t1 - t0);
   const span = Math.abs(t1 - t0);
   const lo = Math.min(t0, t1);
@@ -225,17 +228,17 @@ export function rk45Stepper(
     try {
       for (;;) {
         if (accepted + rejected >= maxSteps) {
-          throw new DaleError(
+          throw samplerError(
+            `RK45 reached maxSteps = ${maxSteps} at t = ${t} (integrating to ${t1}) after ${nfe} evaluations; loosen rtol/atol or raise maxSteps`,
             'ode-max-steps',
-            `${where}: RK45 reached maxSteps = ${maxSteps} at t = ${t} (integrating to ${t1}) after ${nfe} evaluations; loosen rtol/atol or raise maxSteps`,
           );
         }
         const last = h >= Math.abs(t1 - t);
         const step = last ? t1 - t : direction * h;
         if (!(Math.abs(step) > 1e-12 * Math.max(1, Math.abs(t)))) {
-          throw new DaleError(
+          throw samplerError(
+            `RK45 step size underflow at t = ${t} (step ${step}); the velocity may be infinite or NaN there`,
             'ode-step-too-small',
-            `${where}: RK45 step size underflow at t = ${t} (step ${step}); the velocity may be infinite or NaN there`,
           );
         }
         const { yNew, kLast, error } = tf.tidy(() => {
@@ -294,9 +297,8 @@ async function dormandPrince(
   t1: number,
   options: OdeOptions,
   report: OdeReport | undefined,
-  where: string,
 ): Promise<OdeSolution> {
-  const stepper = rk45Stepper(f, t0, t1, options, where);
+  const stepper = rk45Stepper(f, t0, t1, options);
   let y = tf.clone(y0);
   let k1: tf.Tensor | undefined;
   let nfe = 0;

@@ -5,7 +5,9 @@ import { gridSteps, runChain } from './chain.ts';
 import { eulerMaruyamaStep } from './euler-maruyama.ts';
 import { resolveGrid } from './grid.ts';
 import type { GridSamplerOptions } from './multiplicative.ts';
-import { requireInteger, requireOneOf, requirePositive } from './validate.ts';
+import { named, requireInteger, requireOneOf, requirePositive } from './validate.ts';
+
+const NAME = 'predictorCorrectorSampler';
 
 /** Options of {@link predictorCorrectorSampler}. */
 export interface PredictorCorrectorOptions extends GridSamplerOptions {
@@ -98,17 +100,24 @@ export async function predictorCorrectorSampler(
   sde: SDE,
   options: PredictorCorrectorOptions,
 ): Promise<tf.Tensor> {
-  const name = 'predictorCorrectorSampler';
-  const steps = gridSteps(resolveGrid(sde, options, name), options.denoiseLast);
-  const snr = requirePositive(name, 'snr', options.snr ?? 0.16);
-  const correctorSteps = requireInteger(name, 'correctorSteps', options.correctorSteps ?? 1, 0);
-  const snrNorm = requireOneOf(name, 'snrNorm', options.snrNorm ?? 'batch-mean', [
+  return named(NAME, () => predictorCorrector(score, sde, options));
+}
+
+function predictorCorrector(
+  score: ScoreFn,
+  sde: SDE,
+  options: PredictorCorrectorOptions,
+): Promise<tf.Tensor> {
+  const steps = gridSteps(resolveGrid(sde, options), options.denoiseLast);
+  const snr = requirePositive('snr', options.snr ?? 0.16);
+  const correctorSteps = requireInteger('correctorSteps', options.correctorSteps ?? 1, 0);
+  const snrNorm = requireOneOf('snrNorm', options.snrNorm ?? 'batch-mean', [
     'per-example',
     'batch-mean',
   ] as const);
   const inLogSpace = sde.kind !== 'additive';
   return runChain(score, sde, options, {
-    name,
+    name: NAME,
     space: inLogSpace ? 'log' : 'ambient',
     steps,
     evaluations: (step) => (step.noiseScale === 0 ? 1 : 1 + correctorSteps),

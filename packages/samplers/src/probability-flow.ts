@@ -1,13 +1,13 @@
-import { DaleError } from '@dale/core';
 import { isPositiveSDE, type ScoreFn, type SDE } from '@dale/sde';
 import type * as tf from '@tensorflow/tfjs-core';
 import { type ChainSpace, runChain } from './chain.ts';
+import { requireEndTime } from './grid.ts';
 import {
   DEFAULT_ODE_STEPS,
   equalSteps,
   FIXED_STEP_EVALUATIONS,
   fixedStep,
-  integrateODE,
+  integrate,
   ODE_METHODS,
   type OdeOptions,
   type OdeReport,
@@ -16,7 +16,9 @@ import {
 } from './ode.ts';
 import { ambientSpace, logSpace, type SamplingSpace } from './space.ts';
 import type { SamplerOptions } from './types.ts';
-import { requireInteger, requireNonNegative, requireOneOf } from './validate.ts';
+import { named, requireInteger, requireOneOf, samplerError } from './validate.ts';
+
+const NAME = 'probabilityFlowSampler';
 
 /** The result of {@link solveProbabilityFlow}. */
 export interface ProbabilityFlowSolution {
@@ -38,8 +40,8 @@ export interface ProbabilityFlowSolveOptions extends OdeOptions {
   to: number;
 }
 
-function flowSpace(score: ScoreFn, sde: SDE, where: string): SamplingSpace {
-  return isPositiveSDE(sde) ? logSpace(score, sde, where) : ambientSpace(score, sde);
+function flowSpace(score: ScoreFn, sde: SDE): SamplingSpace {
+  return isPositiveSDE(sde) ? logSpace(score, sde) : ambientSpace(score, sde);
 }
 
 /**
@@ -62,27 +64,32 @@ export async function solveProbabilityFlow(
   options: ProbabilityFlowSolveOptions,
   report?: OdeReport,
 ): Promise<ProbabilityFlowSolution> {
-  const where = 'solveProbabilityFlow';
-  for (const name of ['from', 'to'] as const) {
-    const t = options[name];
+  return named('solveProbabilityFlow', () => solve(score, sde, x, options, report));
+}
+
+async function solve(
+  score: ScoreFn,
+  sde: SDE,
+  x: tf.Tensor,
+  options: ProbabilityFlowSolveOptions,
+  report: OdeReport | undefined,
+): Promise<ProbabilityFlowSolution> {
+  for (const field of ['from', 'to'] as const) {
+    const t = options[field];
     if (!(typeof t === 'number' && t >= 0 && t <= sde.T)) {
-      throw new DaleError(
-        'invalid-sampler-options',
-        `${where}: ${name} must be a time in [0, ${sde.T}], got ${t}`,
-      );
+      throw samplerError(`${field} must be a time in [0, ${sde.T}], got ${t}`);
     }
   }
-  const space = flowSpace(score, sde, where);
+  const space = flowSpace(score, sde);
   const start = space.enter(x);
   try {
-    const solution = await integrateODE(
+    const solution = await integrate(
       (y, t) => space.velocity(y, t),
       start,
       options.from,
       options.to,
       options,
       report,
-      where,
     );
     const out = space.leave(solution.y);
     solution.y.dispose();
@@ -94,7 +101,7 @@ export async function solveProbabilityFlow(
 
 /** Options of {@link probabilityFlowSampler}. */
 export interface ProbabilityFlowOptions extends SamplerOptions, OdeOptions {
-  /** The end time ε ≥ 0 of the integration from T; default 1e-3. */
+  /** The end time ε ≥ 0 of the integration from T; default 1e-3 (as the grid samplers'). */
   eps?: number;
 }
 
@@ -115,23 +122,20 @@ export async function probabilityFlowSampler(
   sde: SDE,
   options: ProbabilityFlowOptions,
 ): Promise<tf.Tensor> {
-  const name = 'probabilityFlowSampler';
-  const eps = requireNonNegative(name, 'eps', options.eps ?? 1e-3);
-  if (!(eps < sde.T)) {
-    throw new DaleError(
-      'invalid-sampler-options',
-      `${name}: eps must be smaller than the SDE's final time T = ${sde.T}, got ${eps}`,
-    );
-  }
-  const method = requireOneOf(name, 'method', options.method ?? 'rk45', ODE_METHODS);
-  const flow = flowSpace(score, sde, name);
+  return named(NAME, () => sampleFlow(score, sde, options));
+}
+
+function sampleFlow(score: ScoreFn, sde: SDE, options: ProbabilityFlowOptions): Promise<tf.Tensor> {
+  const eps = requireEndTime(sde, options.eps);
+  const method = requireOneOf('method', options.method ?? 'rk45', ODE_METHODS);
+  const flow = flowSpace(score, sde);
   const velocity: Velocity = (y, t) => flow.velocity(y, t);
   // The ODE's state is not clipped (no `keep`): the flow stays where the solver takes it.
   const space: ChainSpace = { enter: (x) => flow.enter(x), leave: (y) => flow.leave(y) };
   if (method === 'rk45') {
-    const rk45 = rk45Stepper(velocity, sde.T, eps, options, name);
+    const rk45 = rk45Stepper(velocity, sde.T, eps, options);
     return runChain(score, sde, options, {
-      name,
+      name: NAME,
       space,
       span: { from: sde.T, to: eps },
       step: (y, t, _to, { carry: [k1] }) => {
@@ -140,9 +144,9 @@ export async function probabilityFlowSampler(
       },
     });
   }
-  const steps = requireInteger(name, 'steps', options.steps ?? DEFAULT_ODE_STEPS, 1);
+  const steps = requireInteger('steps', options.steps ?? DEFAULT_ODE_STEPS, 1);
   return runChain(score, sde, options, {
-    name,
+    name: NAME,
     space,
     times: equalSteps(sde.T, eps, steps),
     evaluations: FIXED_STEP_EVALUATIONS[method],

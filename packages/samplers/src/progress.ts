@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SamplerOptions, StepInfo } from './types.ts';
-import { requireInteger, requireNonNegative } from './validate.ts';
+import { named, requireInteger, requireNonNegative } from './validate.ts';
 
 /** A macrotask boundary: lets timers, I/O and rendering run before the next update. */
 export function yieldToEventLoop(): Promise<void> {
@@ -32,22 +32,22 @@ export class ProgressReporter {
   /**
    * @param options the sampler's options (`onStep`, `snapshotEvery`, `yieldEveryMs` are read)
    * @param total number of updates of the run, or `undefined` if not known in advance
-   * @param where the sampler's name, for error messages
+   * @param name the sampler's name, put in front of the messages of option errors
    */
   constructor(
     options: Pick<SamplerOptions, 'onStep' | 'snapshotEvery' | 'yieldEveryMs'>,
     total: number | undefined,
-    where: string,
+    name?: string,
   ) {
     this.#onStep = options.onStep;
-    this.#snapshotEvery =
+    [this.#snapshotEvery, this.#yieldEveryMs] = named(name, () => [
       options.snapshotEvery === undefined
         ? undefined
-        : requireInteger(where, 'snapshotEvery', options.snapshotEvery, 1);
-    this.#yieldEveryMs =
+        : requireInteger('snapshotEvery', options.snapshotEvery, 1),
       options.yieldEveryMs === undefined
         ? 16
-        : requireNonNegative(where, 'yieldEveryMs', options.yieldEveryMs);
+        : requireNonNegative('yieldEveryMs', options.yieldEveryMs),
+    ]);
     this.#total = total;
   }
 

@@ -5,25 +5,68 @@
  * @module
  */
 import { DaleError } from '@dale/core';
+import { DEFAULT_ANNEALED_STEPS } from './annealed.ts';
+import { DEFAULT_DPM_SOLVER_STEPS } from './dpm-solver.ts';
+import { DEFAULT_GRID_STEPS } from './grid.ts';
+import { DEFAULT_HEUN_STEPS } from './heun.ts';
 import type { GridSamplerOptions } from './multiplicative.ts';
-import type { OdeMethod } from './ode.ts';
+import { DEFAULT_ODE_STEPS, type OdeMethod } from './ode.ts';
 import {
   type AnnealedMethod,
   REFERENCE_SAMPLER_PRESETS,
   type ReferenceDataset,
 } from './presets.ts';
 
-/** The steps a sampler runs with when none are asked for, by name: 100 but for the few-step samplers. */
+/**
+ * The steps each built-in sampler takes when its options give none, by registry name. Each value
+ * is defined once, next to its sampler ({@link DEFAULT_GRID_STEPS}, {@link DEFAULT_ANNEALED_STEPS},
+ * {@link DEFAULT_ODE_STEPS}, {@link DEFAULT_HEUN_STEPS}, {@link DEFAULT_DPM_SOLVER_STEPS}), and the
+ * sampler reads it there.
+ */
+export const DEFAULT_STEPS: Readonly<Record<string, number>> = {
+  'euler-maruyama': DEFAULT_GRID_STEPS,
+  'sign-agnostic': DEFAULT_GRID_STEPS,
+  'dale-langevin': DEFAULT_GRID_STEPS,
+  'predictor-corrector': DEFAULT_GRID_STEPS,
+  'annealed-sign-agnostic': DEFAULT_ANNEALED_STEPS,
+  'annealed-dale-langevin': DEFAULT_ANNEALED_STEPS,
+  'probability-flow': DEFAULT_ODE_STEPS,
+  heun: DEFAULT_HEUN_STEPS,
+  edm: DEFAULT_HEUN_STEPS,
+  'dpm-solver-2m': DEFAULT_DPM_SOLVER_STEPS,
+};
+
+/**
+ * The steps of a sampler chosen by name when none are asked for ({@link samplerSettings}, with the
+ * quadratic grid and a noise-free last step): {@link RECOMMENDED_STEPS} for the few-step
+ * samplers, else this, 100.
+ */
+export const RECOMMENDED_GRID_STEPS = 100;
+
+/**
+ * The recommended steps of the few-step samplers, by name: their own default for Heun and EDM;
+ * 12 for DPM-Solver++(2M) (its default is 20), the setting of the `mnist` model's scores.
+ */
 export const RECOMMENDED_STEPS: Readonly<Record<string, number>> = {
-  heun: 18,
-  edm: 18,
+  heun: DEFAULT_HEUN_STEPS,
+  edm: DEFAULT_HEUN_STEPS,
   'dpm-solver-2m': 12,
 };
 
-/** The recommended steps of any sampler: {@link RECOMMENDED_STEPS}, else 100. */
+/** The recommended steps of any sampler: {@link RECOMMENDED_STEPS}, else {@link RECOMMENDED_GRID_STEPS}. */
 export function recommendedSteps(name: string): number {
-  return RECOMMENDED_STEPS[name] ?? 100;
+  return RECOMMENDED_STEPS[name] ?? RECOMMENDED_GRID_STEPS;
 }
+
+/** What {@link samplerSettings} uses where its {@link SettingsContext} says nothing: the one place for these defaults. */
+export const SETTINGS_DEFAULTS = {
+  /** The integrator of `probability-flow`. */
+  odeMethod: 'heun',
+  /** The grid spacing of the grid samplers (denser near t = 0). */
+  spacing: 'quadratic',
+  /** Whether the grid samplers' last step is noise-free. */
+  denoiseLast: true,
+} as const satisfies Required<Pick<SettingsContext, 'odeMethod' | 'spacing' | 'denoiseLast'>>;
 
 /** The names of the few-step log-space samplers, whose `steps` are noise levels. */
 export function isFewStepSampler(name: string): boolean {
@@ -46,12 +89,12 @@ export interface SettingsContext {
   readonly predicts?: unknown;
   /** The SDE's end time T. */
   readonly T: number;
-  /** The integrator of `probability-flow`; default `'heun'`. */
-  readonly odeMethod?: OdeMethod;
-  /** The grid spacing of the grid samplers; default `'quadratic'` (denser near t = 0). */
-  readonly spacing?: GridSamplerOptions['spacing'];
-  /** Whether the grid samplers' last step is noise-free; default true. */
-  readonly denoiseLast?: boolean;
+  /** The integrator of `probability-flow`; default {@link SETTINGS_DEFAULTS}.odeMethod (`'heun'`). */
+  readonly odeMethod?: OdeMethod | undefined;
+  /** The grid spacing of the grid samplers; default {@link SETTINGS_DEFAULTS}.spacing (`'quadratic'`). */
+  readonly spacing?: GridSamplerOptions['spacing'] | undefined;
+  /** Whether the grid samplers' last step is noise-free; default {@link SETTINGS_DEFAULTS}.denoiseLast (true). */
+  readonly denoiseLast?: boolean | undefined;
 }
 
 /**
@@ -67,7 +110,7 @@ export function samplerSettings(
   context: SettingsContext,
 ): Readonly<Record<string, unknown>> {
   if (name === 'probability-flow') {
-    const method = context.odeMethod ?? 'heun';
+    const method = context.odeMethod ?? SETTINGS_DEFAULTS.odeMethod;
     return method === 'rk45' ? { method } : { method, steps };
   }
   if (name.startsWith('annealed-')) {
@@ -90,7 +133,7 @@ export function samplerSettings(
   if (isFewStepSampler(name)) return { steps };
   return {
     steps,
-    spacing: context.spacing ?? 'quadratic',
-    denoiseLast: context.denoiseLast ?? true,
+    spacing: context.spacing ?? SETTINGS_DEFAULTS.spacing,
+    denoiseLast: context.denoiseLast ?? SETTINGS_DEFAULTS.denoiseLast,
   };
 }

@@ -1,4 +1,3 @@
-import { DaleError } from '@dale/core';
 import {
   fromLatent,
   isPositiveSDE,
@@ -10,6 +9,7 @@ import {
   toLatent,
 } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
+import { named, samplerError } from './validate.ts';
 
 /**
  * Bounds on the log-space state: e^{−87} and e^{88} are the float32 range, so a Dale–Langevin
@@ -57,14 +57,17 @@ export function ambientSpace(score: ScoreFn, sde: SDE): SamplingSpace {
 
 /**
  * Sample in log space y = log x: `sde.reverseLatent(score)`, mapped back by exp, so samples are
- * positive by construction (guide: M7', M8; the mirror map of M3). Needs a positive SDE.
+ * positive by construction (guide: M7', M8; the mirror map of M3). Needs a positive SDE; `name`
+ * (a custom sampler's) goes in front of the message when it is not.
  */
-export function logSpace(score: ScoreFn, sde: SDE, where: string): SamplingSpace {
+export function logSpace(score: ScoreFn, sde: SDE, name?: string): SamplingSpace {
   if (!isPositiveSDE(sde)) {
-    throw new DaleError(
-      'unsupported-sde',
-      `${where}: needs a positive SDE with a log-space form (GBM, CIR), got family '${sde.family}' (kind '${sde.kind}'); use an ambient-space sampler such as eulerMaruyamaSampler for additive SDEs`,
-    );
+    return named(name, () => {
+      throw samplerError(
+        `needs a positive SDE with a log-space form (GBM, CIR), got family '${sde.family}' (kind '${sde.kind}'); use an ambient-space sampler such as eulerMaruyamaSampler for additive SDEs`,
+        'unsupported-sde',
+      );
+    });
   }
   return {
     name: 'log',

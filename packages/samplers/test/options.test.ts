@@ -6,11 +6,14 @@ import {
   annealedDaleLangevinSampler,
   annealedSignAgnosticSampler,
   daleLangevinSampler,
+  edmSampler,
   eulerMaruyamaSampler,
   predictorCorrectorSampler,
   probabilityFlowSampler,
   REFERENCE_SAMPLER_PRESETS,
   referencePreset,
+  resolveGrid,
+  runChain,
   signAgnosticSampler,
 } from '../src/index.ts';
 import { onCpu } from './helpers.ts';
@@ -110,6 +113,31 @@ describe('bad options give clear errors', () => {
       () => probabilityFlowSampler(score, sde, { ...base, rtol: 0 }),
       /rtol must be a finite number > 0, got 0/,
     );
+  });
+
+  it('puts one name in front: the sampler name, or the one a building block is given', async () => {
+    // A custom sampler names its grid; inside runChain, the chain's name names the start.
+    expect(() => resolveGrid(sde, { steps: 0 }, 'mySampler')).toThrow(
+      /^mySampler: steps must be an integer >= 1, got 0$/,
+    );
+    expect(() => resolveGrid(sde, { steps: 0 })).toThrow(/^steps must be an integer >= 1, got 0$/);
+    await rejects(
+      () =>
+        runChain(
+          score,
+          sde,
+          { rng: Rng.fromSeed(0) },
+          { name: 'mine', times: [1, 0.5], step: (x) => x },
+        ),
+      /^mine: shape must be a non-empty list/,
+    );
+    // A sampler is its chain: the name goes in once, not once for each.
+    await rejects(
+      () => daleLangevinSampler(score, sde, { rng: Rng.fromSeed(0) }),
+      /^daleLangevinSampler: shape must/,
+    );
+    // Samplers that call samplers (EDM is Heun with churn) keep the inner name, not both.
+    await rejects(() => edmSampler(score, sde, { ...base, steps: 0 }), /^heunSampler: steps must/);
   });
 
   it('start and progress options', async () => {

@@ -1,11 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { Rng } from '@dale/core';
+import { gbm, REFERENCE_PRIORS, type ScoreFn } from '@dale/sde';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   annealedTimeFloor,
+  DEFAULT_STEPS,
+  getSampler,
   isFewStepSampler,
+  listSamplers,
   REFERENCE_SAMPLER_PRESETS,
   recommendedSteps,
   samplerSettings,
 } from '../src/index.ts';
+import { onCpu } from './helpers.ts';
 
 describe('sampler settings by name', () => {
   it('recommends 100 steps, and noise levels for the few-step samplers', () => {
@@ -61,5 +68,34 @@ describe('sampler settings by name', () => {
     expect(() =>
       samplerSettings('annealed-dale-langevin', 10, { T: 1, dataset: 'my-folder' }),
     ).toThrow(/'my-folder' has none \(known: mnist, fashion-mnist, kmnist, cifar10\)/);
+  });
+});
+
+describe('one default for the steps of each sampler', () => {
+  beforeAll(onCpu);
+
+  it('DEFAULT_STEPS lists every built-in sampler, and each runs that many updates when steps is not given', async () => {
+    expect(Object.keys(DEFAULT_STEPS).sort()).toEqual(listSamplers().sort());
+    const sde = gbm({ prior: REFERENCE_PRIORS.mnist });
+    const score: ScoreFn = (x) => tf.neg(tf.onesLike(x));
+    const own: Readonly<Record<string, object>> = {
+      'annealed-sign-agnostic': { delta: 1e-5 },
+      'annealed-dale-langevin': { delta: 1e-5 },
+      'probability-flow': { method: 'euler' },
+    };
+    for (const [name, steps] of Object.entries(DEFAULT_STEPS)) {
+      let total: number | undefined;
+      const x = await getSampler(name)(score, sde, {
+        shape: [1, 1],
+        rng: Rng.fromSeed(0),
+        yieldEveryMs: 1e9,
+        onStep: (info) => {
+          total = info.total;
+        },
+        ...own[name],
+      });
+      x.dispose();
+      expect([name, total]).toEqual([name, steps]);
+    }
   });
 });
