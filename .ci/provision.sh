@@ -56,19 +56,20 @@ provision_vulkan() {
 }
 provision_vulkan
 
-# The browser example's end-to-end test (examples/browser) drives Debian's Chromium through
-# playwright-core; without it that test fails with a message saying to install it.
+# The browser example's end-to-end test (examples/browser) and the packed-install test's page
+# (test/packed-install.test.ts) drive Debian's Chromium through playwright-core; without it those
+# tests fail with a message saying to install it.
 provision_chromium() {
   [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
   if [ -x /usr/bin/chromium ]; then
     echo "[provision] $(/usr/bin/chromium --version 2>/dev/null) already installed"
     return 0
   fi
-  echo "[provision] installing chromium (for the browser example's end-to-end test)"
+  echo "[provision] installing chromium (for the browser example's and the packed-install test's pages)"
   if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; then
     echo "[provision] $(/usr/bin/chromium --version 2>/dev/null)"
   else
-    echo "[provision] warning: could not install chromium; the browser example's end-to-end test will fail"
+    echo "[provision] warning: could not install chromium; the browser example's and the packed-install tests will fail"
   fi
 }
 provision_chromium
