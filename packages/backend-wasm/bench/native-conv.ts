@@ -37,18 +37,16 @@ for (let round = 0; round < 5; round++) {
             kind === 'forward'
               ? tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')
               : kind === 'filter'
-                ? tf
-                    .engine()
-                    .runKernel(
-                      'Conv2DBackpropFilter',
-                      { x, dy },
-                      {
-                        strides: 1,
-                        pad: 'same',
-                        dataFormat: 'NHWC',
-                        filterShape: [3, 3, cin, cout],
-                      },
-                    )
+                ? tf.engine().runKernel(
+                    'Conv2DBackpropFilter',
+                    { x, dy },
+                    {
+                      strides: 1,
+                      pad: 'same',
+                      dataFormat: 'NHWC',
+                      filterShape: [3, 3, cin, cout],
+                    },
+                  )
                 : tf
                     .engine()
                     .runKernel(
