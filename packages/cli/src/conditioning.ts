@@ -8,8 +8,12 @@ import { UsageError } from './errors.ts';
 import type { OptionSpec, OptionValues } from './options.ts';
 import { stringOption } from './options.ts';
 
-/** The option specs of `--class` and `--guidance`. */
-export const CONDITIONING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+/**
+ * The option specs of `--class` and `--guidance`. `--guidance`'s default depends on the checkpoint
+ * (`defaultGuidance` of `@dale/generate`): its help describes it, {@link resolveConditioning}
+ * resolves it.
+ */
+export const CONDITIONING_OPTIONS = {
   class: {
     type: 'string',
     value: 'K|all|none',
@@ -20,11 +24,12 @@ export const CONDITIONING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   guidance: {
     type: 'string',
     value: 'W',
-    default: '1 for class-conditional models trained with label dropout (the edm preset), else 0',
+    defaultText:
+      '1 for class-conditional models trained with label dropout (the edm preset), else 0',
     description:
       'classifier-free guidance weight W >= 0 for class-conditional models: (1 + W) conditional − W unconditional score (0: none)',
   },
-};
+} satisfies Readonly<Record<string, OptionSpec>>;
 
 /** What `--class` and `--guidance` resolve to for a checkpoint. */
 export interface Conditioning {
@@ -80,19 +85,18 @@ export function resolveConditioning(
       description: 'unconditional',
     };
   }
-  let classChoice: number | 'all' | 'none' = 'all';
-  if (classText !== undefined && classText !== 'all') {
-    if (classText === 'none') classChoice = 'none';
-    else {
-      const k = /^\d+$/.test(classText.trim()) ? Number(classText) : Number.NaN;
-      if (!(Number.isInteger(k) && k >= 0 && k < classes)) {
-        throw new UsageError(
-          `option --class of 'dale ${command}': expected a class 0…${classes - 1}, all or none, got '${classText}'`,
-          command,
-        );
-      }
-      classChoice = k;
+  const classValue = classText ?? CONDITIONING_OPTIONS.class.default;
+  let classChoice: number | 'all' | 'none';
+  if (classValue === 'all' || classValue === 'none') classChoice = classValue;
+  else {
+    const k = /^\d+$/.test(classValue.trim()) ? Number(classValue) : Number.NaN;
+    if (!(Number.isInteger(k) && k >= 0 && k < classes)) {
+      throw new UsageError(
+        `option --class of 'dale ${command}': expected a class 0…${classes - 1}, all or none, got '${classValue}'`,
+        command,
+      );
     }
+    classChoice = k;
   }
   if (classChoice === 'none' && guidance > 0) {
     throw new UsageError(

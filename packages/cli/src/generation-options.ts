@@ -56,7 +56,7 @@ export const WEIGHT_CHOICES = ['ema', 'trained'] as const;
 export type WeightChoice = (typeof WEIGHT_CHOICES)[number];
 
 /** The option specs of `--checkpoint` and `--model`. */
-export const CHECKPOINT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+export const CHECKPOINT_OPTIONS = {
   checkpoint: {
     type: 'string',
     value: 'DIR',
@@ -67,24 +67,28 @@ export const CHECKPOINT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'NAME',
     description: `a pretrained model of @dale/pretrained instead of --checkpoint: ${PRETRAINED_MODELS.map((name) => `${name} (${PRETRAINED_MODEL_SUMMARIES[name]})`).join(', ')}`,
   },
-};
+} satisfies Readonly<Record<string, OptionSpec>>;
 
-/** The option specs of the sampler: `--sampler`, `--steps`, `--seed`, `--weights`, `--ode-method`. */
-export const SAMPLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+/**
+ * The option specs of the sampler: `--sampler`, `--steps`, `--seed`, `--weights`, `--ode-method`,
+ * `--spacing`, `--no-denoise`, `--start`. The defaults of `--sampler` and `--steps` depend on the
+ * checkpoint and the sampler ({@link resolveSampler}, {@link defaultSteps}): their help describes them.
+ */
+export const SAMPLER_OPTIONS = {
   sampler: {
     type: 'string',
     value: 'NAME',
-    default: 'dale-langevin (denoiser checkpoints: dpm-solver-2m)',
+    defaultText: 'dale-langevin (denoiser checkpoints: dpm-solver-2m)',
     description:
       'dale-langevin, sign-agnostic, pc (predictor-corrector), ode (probability flow), annealed-dale-langevin, annealed-sign-agnostic, the few-step log-space samplers heun, edm (stochastic, with churn) and dpm-solver-2m, or any registered sampler',
   },
   steps: {
     type: 'string',
     value: 'N',
-    default: `${DEFAULT_SAMPLER_STEPS} (heun, edm: ${FEW_STEP_DEFAULTS.heun} levels = ${2 * FEW_STEP_DEFAULTS.heun! - 1} evaluations; dpm-solver-2m: ${FEW_STEP_DEFAULTS['dpm-solver-2m']})`,
+    defaultText: `${DEFAULT_SAMPLER_STEPS} (heun, edm: ${FEW_STEP_DEFAULTS.heun} levels = ${2 * FEW_STEP_DEFAULTS.heun! - 1} evaluations; dpm-solver-2m: ${FEW_STEP_DEFAULTS['dpm-solver-2m']})`,
     description: 'sampler steps (annealed and few-step samplers: noise levels)',
   },
-  seed: { type: 'string', value: 'N', default: '0', description: 'seed of the sampler noise' },
+  seed: { type: 'string', value: 'N', default: 0, description: 'seed of the sampler noise' },
   weights: {
     type: 'string',
     value: 'ema|trained',
@@ -114,15 +118,15 @@ export const SAMPLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description:
       "where chains start: the SDE's log-normal prior, or the training set's class-average images noised to T (sample i: class i mod K; the reference's alternative start)",
   },
-};
+} satisfies Readonly<Record<string, OptionSpec>>;
 
 /** The option spec of `--backend`. */
-export const BACKEND_OPTION: OptionSpec = {
+export const BACKEND_OPTION = {
   type: 'string',
   value: 'auto|cpu|wasm',
   default: 'auto',
   description: 'compute backend (auto: the best available)',
-};
+} satisfies OptionSpec;
 
 /** The checkpoint a command reads: its directory and, for `--model`, the pretrained model's name. */
 export interface CheckpointChoice {

@@ -6,6 +6,9 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
 
+/** The default of an option: a number for {@link integerOption}, a string for {@link stringOption} and {@link choiceOption}. */
+export type OptionDefault = number | string | boolean;
+
 /** One option of a command. */
 export interface OptionSpec {
   /** `'string'` takes a value (`--steps 100` or `--steps=100`); `'boolean'` is a flag. */
@@ -14,8 +17,18 @@ export interface OptionSpec {
   readonly description: string;
   /** The value's placeholder in `--help`, e.g. `'N'` or `'DIR'`; default `'VALUE'`. */
   readonly value?: string;
-  /** The default, shown in `--help`. */
-  readonly default?: string;
+  /**
+   * The value the command takes when the option is absent: the accessors ({@link integerOption},
+   * {@link stringOption}, {@link choiceOption}) return it when given the command's spec, and
+   * `--help` shows it as `(default: …)`. Written here once, for the code and the help.
+   */
+  readonly default?: OptionDefault;
+  /**
+   * The default as `--help` describes it, for a default that is no single value (it depends on
+   * the checkpoint or the sampler, and the command resolves it itself); shown in place of
+   * {@link OptionSpec.default}.
+   */
+  readonly defaultText?: string;
 }
 
 /** A command: its name, what it does, its usage line and options. */
@@ -54,7 +67,9 @@ export function formatHelp(spec: CommandSpec): string {
   const labels = options.map(([name, option]) => optionLabel(name, option));
   const width = Math.max(...labels.map((l) => l.length)) + 2;
   const lines = options.map(([, option], i) => {
-    const fallback = option.default === undefined ? '' : ` (default: ${option.default})`;
+    const text =
+      option.defaultText ?? (option.default === undefined ? undefined : String(option.default));
+    const fallback = text === undefined ? '' : ` (default: ${text})`;
     return `  ${labels[i]!.padEnd(width)}${option.description}${fallback}`;
   });
   return [
@@ -162,10 +177,57 @@ export function parseCommand(spec: CommandSpec, args: readonly string[]): Option
   }
 }
 
-/** A string option's value, or `undefined` when absent. */
-export function stringOption(values: OptionValues, name: string): string | undefined {
+/**
+ * Where an accessor reads an option: the command's name (the option's value, or `undefined` when
+ * absent) or the command's spec (the value, or the spec's {@link OptionSpec.default} when absent).
+ */
+export type OptionSource = string | { readonly name: string; readonly options: object };
+
+/**
+ * What an accessor returns for option `N` read through `S`: `T` when `S` is a command spec whose
+ * option `N` has a default, else `T | undefined`.
+ */
+export type OptionResult<S, N extends string, T> = S extends { readonly options: infer O }
+  ? N extends keyof O
+    ? O[N] extends { readonly default: OptionDefault }
+      ? T
+      : T | undefined
+    : T | undefined
+  : T | undefined;
+
+function commandName(source: OptionSource): string {
+  return typeof source === 'string' ? source : source.name;
+}
+
+/** The spec's default of option `name`, checked with `valid` (a wrong default is a bug of dale's). */
+function specDefault(
+  source: OptionSource | undefined,
+  name: string,
+  valid: (value: OptionDefault) => boolean,
+): OptionDefault | undefined {
+  if (source === undefined || typeof source === 'string') return undefined;
+  const value = (source.options as Record<string, OptionSpec | undefined>)[name]?.default;
+  if (value !== undefined && !valid(value)) {
+    throw new Error(
+      `the default of --${name} of 'dale ${source.name}' is not a valid value: ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A string option's value; when absent, the default of the option's spec if `command` is a
+ * command spec, else `undefined`.
+ */
+export function stringOption<S extends OptionSource = string, N extends string = string>(
+  values: OptionValues,
+  name: N,
+  command?: S,
+): OptionResult<S, N, string> {
+  type Result = OptionResult<S, N, string>;
   const value = values[name];
-  return typeof value === 'string' ? value : undefined;
+  if (typeof value === 'string') return value as Result;
+  return specDefault(command, name, (d) => typeof d === 'string') as Result;
 }
 
 /** A required string option; a {@link UsageError} names it when absent. */
@@ -176,41 +238,59 @@ export function requiredOption(values: OptionValues, name: string, command: stri
   return value;
 }
 
-/** An integer option ≥ `min`, or `undefined` when absent; anything else is a {@link UsageError}. */
-export function integerOption(
+/**
+ * An integer option ≥ `min`; anything else is a {@link UsageError}. When absent: the default of
+ * the option's spec if `command` is a command spec, else `undefined`.
+ */
+export function integerOption<S extends OptionSource, N extends string>(
   values: OptionValues,
-  name: string,
-  command: string,
+  name: N,
+  command: S,
   min = 1,
-): number | undefined {
+): OptionResult<S, N, number> {
+  type Result = OptionResult<S, N, number>;
   const text = stringOption(values, name);
-  if (text === undefined) return undefined;
+  if (text === undefined) {
+    return specDefault(
+      command,
+      name,
+      (d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= min,
+    ) as Result;
+  }
+  const where = commandName(command);
   const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min) {
     const sign = value < 0 ? `: the value must be ${min >= 1 ? 'positive' : 'zero or more'}` : '';
     throw new UsageError(
-      `option --${name} of 'dale ${command}': expected an integer >= ${min}, got '${text}'${sign}`,
-      command,
+      `option --${name} of 'dale ${where}': expected an integer >= ${min}, got '${text}'${sign}`,
+      where,
     );
   }
-  return value;
+  return value as Result;
 }
 
-/** A string option restricted to `choices`, or `undefined` when absent. */
-export function choiceOption<C extends string>(
+/**
+ * A string option restricted to `choices`. When absent: the default of the option's spec if
+ * `command` is a command spec (it must be one of `choices`), else `undefined`.
+ */
+export function choiceOption<C extends string, S extends OptionSource, N extends string>(
   values: OptionValues,
-  name: string,
-  command: string,
+  name: N,
+  command: S,
   choices: readonly C[],
-): C | undefined {
+): OptionResult<S, N, C> {
+  type Result = OptionResult<S, N, C>;
   const value = stringOption(values, name);
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    return specDefault(command, name, (d) => (choices as readonly unknown[]).includes(d)) as Result;
+  }
+  const where = commandName(command);
   if (!(choices as readonly string[]).includes(value)) {
     const suggestion = closest(value, choices);
     throw new UsageError(
-      `option --${name} of 'dale ${command}': expected one of ${choices.join(', ')}, got '${value}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
-      command,
+      `option --${name} of 'dale ${where}': expected one of ${choices.join(', ')}, got '${value}'${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
+      where,
     );
   }
-  return value as C;
+  return value as Result;
 }

@@ -12,6 +12,9 @@ export const PRESET_NAMES = ['quick', 'paper', 'edm'] as const;
 /** A preset name. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
+/** The seed of every preset: `dale train`'s `--seed` default. */
+export const DEFAULT_TRAIN_SEED = 0;
+
 /**
  * `quick`: a small U-Net that trains on a CPU (base 16 channels, multipliers [1, 2, 2], one
  * residual block per level, attention at the lowest resolution, time embedding 64, no dropout),
@@ -29,7 +32,7 @@ const QUICK: TrainSettings = {
   sampleEvery: 500,
   sampleCount: 16,
   sampleSteps: 100,
-  seed: 0,
+  seed: DEFAULT_TRAIN_SEED,
   limit: null,
   logEvery: 50,
   labelDropout: 0,
@@ -80,7 +83,7 @@ const PAPER: TrainSettings = {
   sampleEvery: 5000,
   sampleCount: 64,
   sampleSteps: 1000,
-  seed: 0,
+  seed: DEFAULT_TRAIN_SEED,
   limit: null,
   logEvery: 100,
   labelDropout: 0,

@@ -68,7 +68,7 @@ function isDomainDataset(name: string): name is DomainDataset {
 }
 
 /** The command line of `dale eval`. */
-export const EVAL_COMMAND: CommandSpec = {
+export const EVAL_COMMAND = {
   name: 'eval',
   summary: 'measure samples of a checkpoint: FID, KID, precision/recall, nearest neighbours',
   usage: 'dale eval --checkpoint DIR | --model NAME [options]',
@@ -81,11 +81,11 @@ export const EVAL_COMMAND: CommandSpec = {
       description:
         'comma-separated: fid, kid (64 subsets of 64), pr (precision/recall, k = 3), nn (nearest training images)',
     },
-    n: { type: 'string', value: 'N', default: '10000', description: 'number of samples (>= 2)' },
+    n: { type: 'string', value: 'N', default: 10_000, description: 'number of samples (>= 2)' },
     batch: {
       type: 'string',
       value: 'N',
-      default: '500',
+      default: 500,
       description: 'samples per sampler run (memory)',
     },
     ...SAMPLER_OPTIONS,
@@ -134,7 +134,7 @@ export const EVAL_COMMAND: CommandSpec = {
     '  dale eval --model mnist --guidance 1 --n 1000',
     '  dale eval --checkpoint runs/mnist/checkpoint --n 10000 --backend wasm --sheet nn.png',
   ].join('\n'),
-};
+} satisfies CommandSpec;
 
 /** What `dale eval` writes to `--out`: the settings of the run and every figure. */
 export interface EvalReport extends EvalFigures {
@@ -195,7 +195,7 @@ export interface EvalReport extends EvalFigures {
 
 /** Parse `--metrics`: a comma-separated list of {@link METRIC_NAMES} (no duplicates needed). */
 export function parseMetrics(values: OptionValues): MetricName[] {
-  const text = stringOption(values, 'metrics') ?? METRIC_NAMES.join(',');
+  const text = stringOption(values, 'metrics', EVAL_COMMAND);
   const entries = text.split(',').map((e) => e.trim());
   const chosen: MetricName[] = [];
   for (const entry of entries) {
@@ -350,13 +350,15 @@ export async function runEval(
   // An unknown --sampler is a usage error before any work; the default depends on the checkpoint.
   if (values.sampler !== undefined) resolveSampler(values, 'eval');
   const metrics = parseMetrics(values);
-  const n = integerOption(values, 'n', 'eval', 2) ?? 10_000;
-  const batch = integerOption(values, 'batch', 'eval') ?? 500;
-  const seed = integerOption(values, 'seed', 'eval', 0) ?? 0;
-  const weights = choiceOption(values, 'weights', 'eval', WEIGHT_CHOICES) ?? 'ema';
-  const backend = choiceOption(values, 'backend', 'eval', backendChoices()) ?? 'auto';
-  const start = choiceOption(values, 'start', 'eval', START_CHOICES) ?? 'prior';
-  const out = stringOption(values, 'out') ?? 'eval.json';
+  // Each option's default is its spec's (EVAL_COMMAND), read through the accessors.
+  const command = EVAL_COMMAND;
+  const n = integerOption(values, 'n', command, 2);
+  const batch = integerOption(values, 'batch', command);
+  const seed = integerOption(values, 'seed', command, 0);
+  const weights = choiceOption(values, 'weights', command, WEIGHT_CHOICES);
+  const backend = choiceOption(values, 'backend', command, backendChoices());
+  const start = choiceOption(values, 'start', command, START_CHOICES);
+  const out = stringOption(values, 'out', command);
   const sheetFile = stringOption(values, 'sheet');
   const inception = stringOption(values, 'inception');
   if (sheetFile !== undefined && !metrics.includes('nn')) {

@@ -47,19 +47,19 @@ export const STRIP_SAMPLES = 8;
 export const STRIP_COLUMNS = 10;
 
 /** The command line of `dale sample`. */
-export const SAMPLE_COMMAND: CommandSpec = {
+export const SAMPLE_COMMAND = {
   name: 'sample',
   summary: 'draw samples from a checkpoint and write them as a PNG grid',
   usage: 'dale sample --checkpoint DIR | --model NAME [options]',
   options: {
     ...CHECKPOINT_OPTIONS,
-    sampler: SAMPLER_OPTIONS.sampler!,
-    steps: SAMPLER_OPTIONS.steps!,
-    start: SAMPLER_OPTIONS.start!,
-    class: CONDITIONING_OPTIONS.class!,
-    guidance: CONDITIONING_OPTIONS.guidance!,
-    n: { type: 'string', value: 'N', default: '64', description: 'number of samples' },
-    seed: SAMPLER_OPTIONS.seed!,
+    sampler: SAMPLER_OPTIONS.sampler,
+    steps: SAMPLER_OPTIONS.steps,
+    start: SAMPLER_OPTIONS.start,
+    class: CONDITIONING_OPTIONS.class,
+    guidance: CONDITIONING_OPTIONS.guidance,
+    n: { type: 'string', value: 'N', default: 64, description: 'number of samples' },
+    seed: SAMPLER_OPTIONS.seed,
     out: { type: 'string', value: 'FILE', default: 'samples.png', description: 'the PNG grid' },
     strip: {
       type: 'string',
@@ -76,10 +76,10 @@ export const SAMPLE_COMMAND: CommandSpec = {
       description: 'overwrite an existing --out, --strip or --raw that is not a file of that kind',
     },
     backend: BACKEND_OPTION,
-    weights: SAMPLER_OPTIONS.weights!,
-    'ode-method': SAMPLER_OPTIONS['ode-method']!,
-    spacing: SAMPLER_OPTIONS.spacing!,
-    'no-denoise': SAMPLER_OPTIONS['no-denoise']!,
+    weights: SAMPLER_OPTIONS.weights,
+    'ode-method': SAMPLER_OPTIONS['ode-method'],
+    spacing: SAMPLER_OPTIONS.spacing,
+    'no-denoise': SAMPLER_OPTIONS['no-denoise'],
   },
   details: [
     'The SDE and the positivity transform come from the checkpoint (meta.sde, meta.transform);',
@@ -101,7 +101,7 @@ export const SAMPLE_COMMAND: CommandSpec = {
     '  dale sample --model mnist-paper --out paper.png',
     '  dale sample --checkpoint runs/mnist/checkpoint --steps 1000 --n 16 --out mnist.png',
   ].join('\n'),
-};
+} satisfies CommandSpec;
 
 /**
  * Run `dale sample` with parsed options: sample from the checkpoint with progress on
@@ -116,15 +116,16 @@ export async function runSample(
   if (deprecation) output.stderr(deprecation);
   // An unknown --sampler is a usage error before any work; the default depends on the checkpoint.
   if (values.sampler !== undefined) resolveSampler(values, 'sample');
-  const n = integerOption(values, 'n', 'sample') ?? 64;
-  const seed = integerOption(values, 'seed', 'sample', 0) ?? 0;
-  const out = stringOption(values, 'out') ?? 'samples.png';
+  // Each option's default is its spec's (SAMPLE_COMMAND), read through the accessors.
+  const command = SAMPLE_COMMAND;
+  const n = integerOption(values, 'n', command);
+  const seed = integerOption(values, 'seed', command, 0);
+  const out = stringOption(values, 'out', command);
   const strip = stringOption(values, 'strip');
   const raw = stringOption(values, 'raw');
-  const weights = choiceOption(values, 'weights', 'sample', WEIGHT_CHOICES) ?? 'ema';
-  const backend = choiceOption(values, 'backend', 'sample', backendChoices()) ?? 'auto';
-
-  const start = choiceOption(values, 'start', 'sample', START_CHOICES) ?? 'prior';
+  const weights = choiceOption(values, 'weights', command, WEIGHT_CHOICES);
+  const backend = choiceOption(values, 'backend', command, backendChoices());
+  const start = choiceOption(values, 'start', command, START_CHOICES);
   // Every output is checked before any work, so that a bad path never costs a sampler run.
   const force = values.force === true;
   checkDistinctFiles('sample', [

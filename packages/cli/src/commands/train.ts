@@ -39,6 +39,7 @@ import {
   MAX_TRAINING_SIDE,
 } from '../dataset.ts';
 import { EXIT_CODES, stopName, stoppedExitCode, UsageError } from '../errors.ts';
+import { BACKEND_OPTION } from '../generation-options.ts';
 import {
   type CommandSpec,
   choiceOption,
@@ -49,12 +50,18 @@ import {
 } from '../options.ts';
 import type { Output } from '../output.ts';
 import { ensureDirectory } from '../paths.ts';
-import { buildModel, PRESET_NAMES, type PresetName, presetSettings } from '../presets.ts';
+import {
+  buildModel,
+  DEFAULT_TRAIN_SEED,
+  PRESET_NAMES,
+  type PresetName,
+  presetSettings,
+} from '../presets.ts';
 import { Progress, samplerProgress } from '../progress.ts';
 import { denoiserLoss, trainingNoiseLevels, wideHorizonRecipe } from '../recipe.ts';
 
 /** The command line of `dale train`. */
-export const TRAIN_COMMAND: CommandSpec = {
+export const TRAIN_COMMAND = {
   name: 'train',
   summary: 'train a score model (multiplicative denoising score matching under GBM)',
   usage: 'dale train --dataset NAME|DIR --out DIR [options]',
@@ -76,18 +83,13 @@ export const TRAIN_COMMAND: CommandSpec = {
       description:
         'quick: a small U-Net for CPUs; paper: unet-small with the reference settings; edm: the wide-horizon, preconditioned, class-conditional recipe on the quick U-Net',
     },
-    backend: {
-      type: 'string',
-      value: 'auto|cpu|wasm',
-      default: 'auto',
-      description: 'compute backend (auto: the best available)',
-    },
+    backend: BACKEND_OPTION,
     steps: { type: 'string', value: 'N', description: 'total training steps' },
     batch: { type: 'string', value: 'N', description: 'batch size' },
     seed: {
       type: 'string',
       value: 'N',
-      default: '0',
+      default: DEFAULT_TRAIN_SEED,
       description: 'seed of the initial weights, data order and noise',
     },
     limit: { type: 'string', value: 'N', description: 'train on the first N images only' },
@@ -152,7 +154,7 @@ export const TRAIN_COMMAND: CommandSpec = {
     '',
     'Example: dale train --dataset mnist --preset quick --backend wasm --out runs/mnist',
   ].join('\n'),
-};
+} satisfies CommandSpec;
 
 /** What a command gets besides its command line (`main` passes it on). */
 export interface RunContext {
@@ -321,7 +323,7 @@ export async function runTrain(
 ): Promise<number> {
   const dataset = requiredOption(values, 'dataset', 'train');
   const outDir = requiredOption(values, 'out', 'train');
-  const backend = choiceOption(values, 'backend', 'train', backendChoices()) ?? 'auto';
+  const backend = choiceOption(values, 'backend', TRAIN_COMMAND, backendChoices());
   const resume = values.resume === true;
   const fileConfig = stringOption(values, 'config');
   const flags = flagSettings(values);
@@ -385,7 +387,11 @@ export async function runTrain(
       );
     }
   }
-  const preset = askedPreset ?? saved?.cli?.preset ?? 'quick';
+  // No --preset: the resumed run's, else the spec's default.
+  const preset =
+    askedPreset ??
+    saved?.cli?.preset ??
+    choiceOption(values, 'preset', TRAIN_COMMAND, PRESET_NAMES);
   const settings = merge(saved?.cli?.settings ?? presetSettings(preset, dataset), config, flags);
 
   const selection = await selectBackend(backend, output);
