@@ -9,6 +9,7 @@ import { DaleError } from '@dale/core';
 import { DatasetUnavailableError, type ImageDataset } from '@dale/data';
 import { defaultCacheDir, loadDataset, writeFileAtomic } from '@dale/data/node';
 import {
+  domainSplits,
   type FeatureExtractor,
   type FeatureMatrix,
   FeatureStatistics,
@@ -65,17 +66,24 @@ export async function referenceImages(
 }
 
 /**
- * The training split of `dataset` (for the nearest-neighbour check); a dataset whose training
- * images cannot be found is a `DaleError` that says so.
+ * The images a model of `dataset` was trained on, as `dale train` takes them (for the
+ * nearest-neighbour check and `--floor`): the training split, and for KMNIST the training split of
+ * `domainSplits` (without KMNIST's training files, the 8,000 test images that
+ * `kmnistTestSplit` sets apart from the 2,000 of the reference). Images that cannot be found are a `DaleError` that names what needed them.
  */
-export async function trainingImages(dataset: DatasetName): Promise<ImageDataset> {
+export async function trainingImages(
+  dataset: DatasetName,
+  purpose = 'the nearest-neighbour check (nn)',
+  remedy = 'leave nn out of --metrics',
+): Promise<ImageDataset> {
   try {
+    if (dataset === 'kmnist') return (await domainSplits('kmnist')).train;
     return await loadDataset(dataset, { split: 'train' });
   } catch (error) {
     if (!(error instanceof DatasetUnavailableError)) throw error;
     throw new DaleError(
       'dataset-unavailable',
-      `the nearest-neighbour check (nn) needs the training images of ${dataset}, which cannot be found (${error.message}); leave nn out of --metrics`,
+      `${purpose} needs the training images of ${dataset}, which cannot be found (${error.message}); ${remedy}`,
       { cause: error },
     );
   }

@@ -389,6 +389,28 @@ describe.skipIf(!hasData)('dale eval (MNIST test split, domain features, wasm)',
     expect(plain.floor).toBeNull();
   });
 
+  it('--floor of a KMNIST model draws from the images dale train takes (the 8,000 of the test split)', async () => {
+    const checkpoint = await writeTinyCheckpoint(join(root, 'tiny-kmnist'), { dataset: 'kmnist' });
+    const out = join(root, 'kmnist-floor.json');
+    const output = bufferOutput();
+    const args = [
+      'eval',
+      '--checkpoint',
+      checkpoint,
+      '--n',
+      '20',
+      '--steps',
+      '2',
+      '--metrics',
+      'fid',
+    ];
+    const code = await main([...args, '--backend', 'wasm', '--out', out, '--floor'], { output });
+    expect(code, output.err).toBe(0);
+    expect(output.err).toMatch(/floor: 20 images of kmnist\/test\[0:8000\]/);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as EvalReport;
+    expect(Number.isFinite(report.floor!.fid)).toBe(true);
+  });
+
   it('Ctrl-C during generation exits 130 without a report', async () => {
     const checkpoint = await writeTinyCheckpoint(join(root, 'tiny-abort'));
     const out = join(root, 'aborted.json');

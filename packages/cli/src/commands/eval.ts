@@ -458,7 +458,7 @@ export async function runEval(
     };
     /** The same measurement of n seeded random training images (no nn: they are the training set). */
     const measureFloor = async (): Promise<EvalFigures> => {
-      const real = training ?? (await trainingImages(dataset));
+      const real = training ?? (await trainingImages(dataset, '--floor', 'drop --floor'));
       if (real.size < n) {
         throw new UsageError(
           `option --floor of 'dale eval' draws n training images: expected --n <= ${real.size}, got ${n}`,
