@@ -141,7 +141,7 @@ describe('usage errors exit with 2 and say what is wrong', () => {
       const unknown = await dale(command, '--model', 'cifar10');
       expect(unknown.code).toBe(2);
       expect(unknown.err).toContain(
-        `option --model of 'dale ${command}': expected a pretrained model (mnist, mnist-paper), got 'cifar10'`,
+        `option --model of 'dale ${command}': expected a pretrained model (mnist, mnist-paper, fashion-mnist, kmnist), got 'cifar10'`,
       );
       const both = await dale(command, '--model', 'mnist', '--checkpoint', 'runs/x');
       expect(both.code).toBe(2);
@@ -151,7 +151,7 @@ describe('usage errors exit with 2 and say what is wrong', () => {
       const neither = await dale(command, '--n', '4');
       expect(neither.code).toBe(2);
       expect(neither.err).toContain(
-        `'dale ${command}' needs --checkpoint DIR or --model NAME (pretrained: mnist, mnist-paper)`,
+        `'dale ${command}' needs --checkpoint DIR or --model NAME (pretrained: mnist, mnist-paper, fashion-mnist, kmnist)`,
       );
     }
   });

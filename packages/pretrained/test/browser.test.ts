@@ -36,7 +36,7 @@ describe('the browser entry', () => {
       }
     }
     expect(() => browser.pretrainedModelFiles('cifar')).toThrow(
-      /expected one of mnist, mnist-paper/,
+      /expected one of mnist, mnist-paper, fashion-mnist, kmnist/,
     );
   });
 });

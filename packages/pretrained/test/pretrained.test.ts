@@ -41,6 +41,16 @@ describe('@dale/pretrained', () => {
     expect(paper.model.predicts).toBe('noise');
     expect(paper.model.classes ?? 0).toBe(0);
     expect(paper.meta.cli.preset).toBe('quick');
+    // fashion-mnist and kmnist: the edm recipe on their own data, each with its own horizon.
+    for (const [name, horizon] of [
+      ['fashion-mnist', 9.2],
+      ['kmnist', 5.1],
+    ] as const) {
+      const c = config(name);
+      expect([c.meta.dataset, c.model.predicts, c.model.classes]).toEqual([name, 'denoiser', 10]);
+      expect(c.meta.sde.schedule.sigmaMax).toBe(horizon);
+      expect(c.meta.train.conditioning.dropout).toBeGreaterThan(0); // guided by default
+    }
   });
 
   it('mnist-edm is a deprecated alias of mnist, and not listed', () => {
@@ -62,7 +72,7 @@ describe('@dale/pretrained', () => {
     expect(() => pretrainedModelDir('cifar10')).toThrow(DaleError);
     expect(() => pretrainedModelDir('toString')).toThrow(DaleError);
     expect(() => pretrainedModelDir('cifar10')).toThrow(
-      /expected one of mnist, mnist-paper, got 'cifar10'/,
+      /expected one of mnist, mnist-paper, fashion-mnist, kmnist, got 'cifar10'/,
     );
   });
 
