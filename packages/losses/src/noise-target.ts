@@ -3,7 +3,7 @@
  * kernel: no logarithms of x_t and x₀ on the hot path, and no rounding of a recomputed residual.
  * @module
  */
-import { coefficient, type SDE, type Time } from '@dale/sde';
+import { coefficient, kernelScoreOffset, type SDE, type Time } from '@dale/sde';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -22,16 +22,16 @@ export function conditionalScoreFromNoise(
   noise: tf.Tensor,
   t: Time,
 ): tf.Tensor | undefined {
+  const offset = kernelScoreOffset(sde);
   const kernel = sde.kernel;
-  if (!kernel) return undefined;
-  const ambientStein = kernel.coordinates === 'ambient' && sde.scoreKind === 'stein';
-  const logHyvarinen = kernel.coordinates === 'log' && sde.scoreKind === 'hyvarinen';
-  if (!ambientStein && !logHyvarinen) return undefined;
-  return tf.tidy(() => {
-    const scaled = tf.div(
-      noise,
-      coefficient(t, noise, (s) => Math.sqrt(kernel.variance(s))),
-    );
-    return logHyvarinen ? tf.sub(-1, scaled) : tf.neg(scaled);
-  });
+  if (offset === undefined || !kernel) return undefined;
+  return tf.tidy(() =>
+    tf.sub(
+      offset,
+      tf.div(
+        noise,
+        coefficient(t, noise, (s) => Math.sqrt(kernel.variance(s))),
+      ),
+    ),
+  );
 }

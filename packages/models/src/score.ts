@@ -5,6 +5,7 @@
 import { DaleError } from '@dale/core';
 import {
   coefficient,
+  kernelScoreOffset,
   mapTime,
   requireLogGaussianKernel,
   type ScoreFn,
@@ -45,8 +46,8 @@ export interface ScoreFnOptions<P extends ParamTree> {
  */
 function noiseParameterisation(sde: SDE): { std: (t: number) => number; offset: number } {
   const kernel = sde.kernel;
-  const wanted = sde.scoreKind === 'hyvarinen' ? 'log' : 'ambient';
-  if (kernel?.coordinates !== wanted) {
+  const offset = kernelScoreOffset(sde);
+  if (offset === undefined || !kernel) {
     throw new DaleError(
       'unsupported-parameterisation',
       `scoreFnFromModel: a model that predicts 'noise' needs an SDE whose kernel is Gaussian ` +
@@ -67,7 +68,7 @@ function noiseParameterisation(sde: SDE): { std: (t: number) => number; offset: 
     }
     return Math.sqrt(v);
   };
-  return { std, offset: wanted === 'log' ? -1 : 0 };
+  return { std, offset };
 }
 
 /**

@@ -15,6 +15,7 @@ export {
   probabilityFlowODE,
   reverseSDE,
 } from './generic.ts';
+export { kernelScoreOffset } from './kernel-score.ts';
 export {
   type LogGaussianKernel,
   logGaussianKernel,
