@@ -123,6 +123,30 @@ function forwardDims(info: tf.backend_util.Conv2DInfo): NativeConvDims {
   };
 }
 
+/**
+ * Runs the `forward` or `filter` kernel on x zero-padded by the convolution's top and left
+ * padding, with `operand` (the filter, or dy) as its second input, into a new tensor of `outShape`.
+ */
+function onPaddedInput(
+  backend: BackendWasm,
+  kernel: 'forward' | 'filter',
+  x: HeapTensor,
+  operand: HeapTensor,
+  info: tf.backend_util.Conv2DInfo,
+  outShape: number[],
+): HeapTensor {
+  const dims = forwardDims(info);
+  const out = allocate(backend, outShape);
+  const xv = f32(backend, x);
+  native![kernel](
+    dims,
+    (xp) => padInto(xp, xv, x.shape, dims, info.padInfo.top, info.padInfo.left),
+    f32(backend, operand),
+    f32(backend, out),
+  );
+  return out;
+}
+
 /** y = conv2d(x, W) on our kernels (any stride), or `undefined` where they do not apply. */
 export function nativeConv2D(
   backend: BackendWasm,
@@ -132,17 +156,8 @@ export function nativeConv2D(
 ): HeapTensor | undefined {
   if (!applies(info, info.outChannels)) return undefined;
   if (info.outHeight * info.outWidth < nativeConvThresholds.forwardPixels) return undefined;
-  const dims = forwardDims(info);
   nativeConvCalls.forward++;
-  const y = allocate(backend, info.outShape);
-  const xv = f32(backend, x);
-  native!.forward(
-    dims,
-    (xp) => padInto(xp, xv, x.shape, dims, info.padInfo.top, info.padInfo.left),
-    f32(backend, filter),
-    f32(backend, y),
-  );
-  return y;
+  return onPaddedInput(backend, 'forward', x, filter, info, info.outShape);
 }
 
 /** dW [KH, KW, Cin, Cout] on our kernels, or `undefined` where they do not apply. */
@@ -155,17 +170,8 @@ export function nativeBackpropFilter(
   if (!applies(info, info.outChannels)) return undefined;
   if (info.outHeight * info.outWidth < nativeConvThresholds.filterPixels) return undefined;
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = info;
-  const dims = forwardDims(info);
   nativeConvCalls.filter++;
-  const dw = allocate(backend, [kh, kw, cin, cout]);
-  const xv = f32(backend, x);
-  native!.filter(
-    dims,
-    (xp) => padInto(xp, xv, x.shape, dims, info.padInfo.top, info.padInfo.left),
-    f32(backend, dy),
-    f32(backend, dw),
-  );
-  return dw;
+  return onPaddedInput(backend, 'filter', x, dy, info, [kh, kw, cin, cout]);
 }
 
 /**
